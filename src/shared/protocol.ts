@@ -1,0 +1,255 @@
+// Trainer protocol, version 1: JSON lines over stdio between the host (RunManager) and a
+// trainer process. Reference with examples: docs/protocol.md. Everything read from a
+// trainer is `unknown` until `parseTrainerMessage` has checked it.
+
+import { type Check, describeValue, fail, isFiniteNumber, isNonNegativeInteger, isRecord, ok } from './guards';
+import { type HyperparamSpec, type HyperparamValues, checkSpec } from './hyperparams';
+
+export const PROTOCOL_VERSION = 1;
+/** Lines longer than this are reported and skipped without being parsed. */
+export const MAX_LINE_BYTES = 1 << 20;
+
+export type Scalars = Record<string, number>;
+
+export interface HelloMessage {
+  type: 'hello';
+  protocol: number;
+  trainer: string;
+  algo: string;
+  env: string;
+  space: HyperparamSpec[];
+  values: HyperparamValues;
+  /** Step the trainer starts from (non-zero when resuming from a checkpoint). */
+  step: number;
+  totalSteps?: number;
+  backend?: string;
+}
+
+export interface MetricsMessage {
+  type: 'metrics';
+  step: number;
+  /** CleanRL-style namespaced scalars, e.g. `charts/episodic_return`, `losses/value_loss`. */
+  scalars: Scalars;
+}
+
+/** End of a K-step interval: the raw material the co-pilot's summary is built from. */
+export interface IntervalMessage {
+  type: 'interval';
+  index: number;
+  step: number;
+  /** Returns and lengths of the episodes that finished during the interval. */
+  episodeReturns: number[];
+  episodeLengths: number[];
+  /** Means over the interval's updates: losses, entropy, KL, clip fraction, ... */
+  diagnostics: Scalars;
+  sps: number;
+  values: HyperparamValues;
+}
+
+export interface AppliedMessage {
+  type: 'applied';
+  version: number;
+  step: number;
+  values: HyperparamValues;
+}
+
+export interface CheckpointMessage {
+  type: 'checkpoint';
+  path: string;
+  step: number;
+}
+
+export interface StateMessage {
+  type: 'state';
+  state: 'running' | 'paused';
+  step: number;
+}
+
+export interface DoneMessage {
+  type: 'done';
+  step: number;
+  reason: 'completed' | 'stopped';
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  message: string;
+  /** A fatal error ends the run; a non-fatal one (e.g. a rejected `set`) is only reported. */
+  fatal: boolean;
+}
+
+export type TrainerMessage =
+  | HelloMessage
+  | MetricsMessage
+  | IntervalMessage
+  | AppliedMessage
+  | CheckpointMessage
+  | StateMessage
+  | DoneMessage
+  | ErrorMessage;
+
+export interface SetCommand {
+  type: 'set';
+  version: number;
+  values: HyperparamValues;
+}
+export interface PauseCommand {
+  type: 'pause';
+}
+export interface ResumeCommand {
+  type: 'resume';
+}
+export interface CheckpointCommand {
+  type: 'checkpoint';
+}
+export interface StopCommand {
+  type: 'stop';
+  /** Write a checkpoint before `done` (default true). */
+  checkpoint?: boolean;
+}
+export type HostCommand = SetCommand | PauseCommand | ResumeCommand | CheckpointCommand | StopCommand;
+
+function isNumberArray(v: unknown): v is number[] {
+  return Array.isArray(v) && v.every(isFiniteNumber);
+}
+
+/** Scalars may carry NaN/Infinity as null in JSON; those entries are dropped rather than fatal. */
+function cleanScalars(v: unknown): Scalars | undefined {
+  if (!isRecord(v)) return undefined;
+  const out: Scalars = {};
+  for (const [k, x] of Object.entries(v)) if (isFiniteNumber(x)) out[k] = x;
+  return out;
+}
+
+function isValues(v: unknown): v is HyperparamValues {
+  if (!isRecord(v)) return false;
+  return Object.values(v).every((x) => isFiniteNumber(x) || typeof x === 'boolean' || typeof x === 'string');
+}
+
+/** Checks one decoded JSON value from a trainer. */
+export function checkTrainerMessage(v: unknown): Check<TrainerMessage> {
+  if (!isRecord(v)) return fail(`expected a JSON object, got ${describeValue(v)}`);
+  const t = v.type;
+  const need = (cond: boolean, what: string): string | undefined => (cond ? undefined : `"${String(t)}" message: ${what}`);
+  switch (t) {
+    case 'hello': {
+      const err =
+        need(isNonNegativeInteger(v.protocol), '"protocol" must be an integer') ??
+        need(typeof v.algo === 'string', '"algo" must be a string') ??
+        need(typeof v.env === 'string', '"env" must be a string') ??
+        need(Array.isArray(v.space), '"space" must be an array of hyperparameter specs') ??
+        need(isValues(v.values), '"values" must be an object of name: number|boolean|string') ??
+        need(v.step === undefined || isNonNegativeInteger(v.step), '"step" must be a non-negative integer');
+      if (err) return fail(err);
+      if (v.protocol !== PROTOCOL_VERSION)
+        return fail(`trainer speaks protocol ${String(v.protocol)}, this host speaks ${PROTOCOL_VERSION}: update the trainer or HyperPrompt`);
+      const space: HyperparamSpec[] = [];
+      for (const s of v.space as unknown[]) {
+        const c = checkSpec(s);
+        if (!c.ok) return fail(`"hello" message: ${c.error}`);
+        space.push(c.value);
+      }
+      return ok({
+        type: 'hello',
+        protocol: v.protocol as number,
+        trainer: typeof v.trainer === 'string' ? v.trainer : 'unknown',
+        algo: v.algo as string,
+        env: v.env as string,
+        space,
+        values: v.values as HyperparamValues,
+        step: (v.step as number | undefined) ?? 0,
+        totalSteps: isNonNegativeInteger(v.totalSteps) ? v.totalSteps : undefined,
+        backend: typeof v.backend === 'string' ? v.backend : undefined,
+      });
+    }
+    case 'metrics': {
+      const scalars = cleanScalars(v.scalars);
+      const err = need(isNonNegativeInteger(v.step), '"step" must be a non-negative integer') ?? need(scalars !== undefined, '"scalars" must be an object');
+      if (err) return fail(err);
+      return ok({ type: 'metrics', step: v.step as number, scalars: scalars! });
+    }
+    case 'interval': {
+      const diagnostics = cleanScalars(v.diagnostics ?? {});
+      const err =
+        need(isNonNegativeInteger(v.index), '"index" must be a non-negative integer') ??
+        need(isNonNegativeInteger(v.step), '"step" must be a non-negative integer') ??
+        need(isNumberArray(v.episodeReturns), '"episodeReturns" must be an array of numbers') ??
+        need(isNumberArray(v.episodeLengths), '"episodeLengths" must be an array of numbers') ??
+        need(diagnostics !== undefined, '"diagnostics" must be an object') ??
+        need(v.sps === undefined || isFiniteNumber(v.sps), '"sps" must be a number') ??
+        need(isValues(v.values), '"values" must be an object of name: number|boolean|string');
+      if (err) return fail(err);
+      return ok({
+        type: 'interval',
+        index: v.index as number,
+        step: v.step as number,
+        episodeReturns: v.episodeReturns as number[],
+        episodeLengths: v.episodeLengths as number[],
+        diagnostics: diagnostics!,
+        sps: (v.sps as number | undefined) ?? 0,
+        values: v.values as HyperparamValues,
+      });
+    }
+    case 'applied': {
+      const err =
+        need(isNonNegativeInteger(v.version), '"version" must be a non-negative integer') ??
+        need(isNonNegativeInteger(v.step), '"step" must be a non-negative integer') ??
+        need(isValues(v.values), '"values" must be an object of name: number|boolean|string');
+      if (err) return fail(err);
+      return ok({ type: 'applied', version: v.version as number, step: v.step as number, values: v.values as HyperparamValues });
+    }
+    case 'checkpoint': {
+      const err = need(typeof v.path === 'string' && v.path !== '', '"path" must be a non-empty string') ?? need(isNonNegativeInteger(v.step), '"step" must be a non-negative integer');
+      if (err) return fail(err);
+      return ok({ type: 'checkpoint', path: v.path as string, step: v.step as number });
+    }
+    case 'state': {
+      const err = need(v.state === 'running' || v.state === 'paused', '"state" must be running or paused') ?? need(isNonNegativeInteger(v.step), '"step" must be a non-negative integer');
+      if (err) return fail(err);
+      return ok({ type: 'state', state: v.state as 'running' | 'paused', step: v.step as number });
+    }
+    case 'done': {
+      const err = need(isNonNegativeInteger(v.step), '"step" must be a non-negative integer');
+      if (err) return fail(err);
+      return ok({ type: 'done', step: v.step as number, reason: v.reason === 'stopped' ? 'stopped' : 'completed' });
+    }
+    case 'error': {
+      const err = need(typeof v.message === 'string', '"message" must be a string');
+      if (err) return fail(err);
+      return ok({ type: 'error', message: v.message as string, fatal: v.fatal === true });
+    }
+    default:
+      return fail(`unknown message type ${describeValue(t)} (known: hello, metrics, interval, applied, checkpoint, state, done, error)`);
+  }
+}
+
+/** Parses one line of trainer stdout. Never throws. */
+export function parseTrainerLine(line: string): Check<TrainerMessage> {
+  if (Buffer.byteLength(line, 'utf8') > MAX_LINE_BYTES) return fail(`line of ${Buffer.byteLength(line, 'utf8')} bytes exceeds the ${MAX_LINE_BYTES}-byte limit`);
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch (e) {
+    return fail(`not valid JSON (${(e as Error).message}): ${describeValue(line)}`);
+  }
+  return checkTrainerMessage(v);
+}
+
+/** Checks one host command (the trainer side uses this on its stdin). */
+export function checkHostCommand(v: unknown): Check<HostCommand> {
+  if (!isRecord(v)) return fail(`expected a JSON object, got ${describeValue(v)}`);
+  switch (v.type) {
+    case 'set':
+      if (!isNonNegativeInteger(v.version)) return fail('"set" command: "version" must be a non-negative integer');
+      if (!isValues(v.values)) return fail('"set" command: "values" must be an object of name: number|boolean|string');
+      return ok({ type: 'set', version: v.version, values: v.values });
+    case 'pause':
+    case 'resume':
+    case 'checkpoint':
+      return ok({ type: v.type });
+    case 'stop':
+      return ok({ type: 'stop', checkpoint: v.checkpoint !== false });
+    default:
+      return fail(`unknown command type ${describeValue(v.type)} (known: set, pause, resume, checkpoint, stop)`);
+  }
+}
