@@ -253,3 +253,81 @@ export function checkHostCommand(v: unknown): Check<HostCommand> {
       return fail(`unknown command type ${describeValue(v.type)} (known: set, pause, resume, checkpoint, stop)`);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Run configuration handed to a trainer at start (added for the RunManager; see docs/protocol.md
+// "Starting a trainer"). The host writes it as a JSON file and passes its absolute path in the
+// environment variable HYPERPROMPT_CONFIG (the built-in trainer also accepts `--config <file>`),
+// so a trainer in any language reads it the same way.
+
+/** Environment variable naming the run configuration file. */
+export const CONFIG_ENV_VAR = 'HYPERPROMPT_CONFIG';
+/** Environment variable holding the protocol version the host speaks. */
+export const PROTOCOL_ENV_VAR = 'HYPERPROMPT_PROTOCOL';
+
+export interface TrainerRunConfig {
+  protocol: number;
+  runId: string;
+  /** Index of this process in the run's history (0 for the first start, 1 after the first resume, ...). */
+  segment: number;
+  env: string;
+  algo: string;
+  /** Total env-step budget of the run (not of this segment). */
+  totalSteps: number;
+  seed: number;
+  /** Hyperparameter values to start with: user overrides on a first start, the latest config version on resume. */
+  values: HyperparamValues;
+  /** Emit an `interval` message every this many env steps. */
+  interval: number;
+  /** Write a checkpoint every this many env steps (0: only on request, on stop and at the end). */
+  checkpointEvery: number;
+  /** Absolute folder where checkpoints go (exists when the trainer starts). */
+  checkpointDir: string;
+  /** Absolute path of the checkpoint to continue from, or null for a fresh start. */
+  resumeFrom: string | null;
+  /** Compute backend wish (built-in trainer: gpu, node, wasm, cpu); absent = trainer's choice. */
+  backend?: string;
+  /** Absolute run folder (read-only for the trainer except `checkpointDir`). */
+  runDir: string;
+}
+
+function isPositiveInteger(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0;
+}
+
+/** Guards a run configuration read from a file (the trainer side). */
+export function checkTrainerRunConfig(v: unknown): Check<TrainerRunConfig> {
+  if (!isRecord(v)) return fail(`run configuration must be a JSON object, got ${describeValue(v)}`);
+  const err =
+    (v.protocol === PROTOCOL_VERSION ? undefined : `run configuration is for protocol ${describeValue(v.protocol)}, this trainer speaks ${PROTOCOL_VERSION}`) ??
+    (typeof v.runId === 'string' ? undefined : '"runId" must be a string') ??
+    (isNonNegativeInteger(v.segment) ? undefined : '"segment" must be a non-negative integer') ??
+    (typeof v.env === 'string' && v.env !== '' ? undefined : '"env" must be a non-empty string') ??
+    (typeof v.algo === 'string' && v.algo !== '' ? undefined : '"algo" must be a non-empty string') ??
+    (isPositiveInteger(v.totalSteps) ? undefined : '"totalSteps" must be a positive integer') ??
+    (isNonNegativeInteger(v.seed) ? undefined : '"seed" must be a non-negative integer') ??
+    (isValues(v.values) ? undefined : '"values" must be an object of name: number|boolean|string') ??
+    (isPositiveInteger(v.interval) ? undefined : '"interval" must be a positive integer') ??
+    (isNonNegativeInteger(v.checkpointEvery) ? undefined : '"checkpointEvery" must be a non-negative integer') ??
+    (typeof v.checkpointDir === 'string' && v.checkpointDir !== '' ? undefined : '"checkpointDir" must be a non-empty string') ??
+    (v.resumeFrom === null || (typeof v.resumeFrom === 'string' && v.resumeFrom !== '') ? undefined : '"resumeFrom" must be a path or null') ??
+    (v.backend === undefined || typeof v.backend === 'string' ? undefined : '"backend" must be a string') ??
+    (typeof v.runDir === 'string' && v.runDir !== '' ? undefined : '"runDir" must be a non-empty string');
+  if (err) return fail(`run configuration: ${err}`);
+  return ok({
+    protocol: PROTOCOL_VERSION,
+    runId: v.runId as string,
+    segment: v.segment as number,
+    env: v.env as string,
+    algo: v.algo as string,
+    totalSteps: v.totalSteps as number,
+    seed: v.seed as number,
+    values: v.values as HyperparamValues,
+    interval: v.interval as number,
+    checkpointEvery: v.checkpointEvery as number,
+    checkpointDir: v.checkpointDir as string,
+    resumeFrom: v.resumeFrom as string | null,
+    backend: v.backend as string | undefined,
+    runDir: v.runDir as string,
+  });
+}

@@ -1,0 +1,160 @@
+// Reading and appending JSON-lines files. Appends open the file, write whole lines and close
+// it again, so a crash loses at most the line being written and nothing is held open between
+// flushes. Reading streams line by line with byte offsets, skips a truncated last line
+// (reported, not fatal) and reports malformed lines without stopping.
+
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+
+/** A write to the run folder failed. Carries the path so the message can name it. */
+export class RunWriteError extends Error {
+  override readonly name = 'RunWriteError';
+  constructor(
+    readonly path: string,
+    override readonly cause: unknown,
+  ) {
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'the folder or file is read-only' : code === 'ENOSPC' ? 'the disk is full' : (cause as Error)?.message ?? String(cause);
+    super(`cannot write ${path}: ${why}${code ? ` (${code})` : ''}. Make the run folder writable (or free disk space), then resume the run.`);
+  }
+}
+
+/** Appends complete lines to `path`. Throws RunWriteError. Returns the bytes written. */
+export function appendLines(path: string, lines: readonly string[]): number {
+  if (lines.length === 0) return 0;
+  const data = Buffer.from(lines.join('\n') + '\n', 'utf8');
+  let fd: number;
+  try {
+    fd = openSync(path, 'a');
+  } catch (e) {
+    throw new RunWriteError(path, e);
+  }
+  try {
+    let off = 0;
+    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+  } catch (e) {
+    throw new RunWriteError(path, e);
+  } finally {
+    closeSync(fd);
+  }
+  return data.length;
+}
+
+export interface JsonlProblem {
+  /** 1-based line number. */
+  line: number;
+  message: string;
+}
+
+export interface JsonlLine {
+  value: unknown;
+  /** Byte offset of the line's first byte. */
+  offset: number;
+  line: number;
+}
+
+export interface JsonlReadResult {
+  lines: number;
+  problems: JsonlProblem[];
+  /** The file ended in a partial line (a write cut short by a crash); it was ignored. */
+  truncatedTail: boolean;
+}
+
+function describeProblem(text: string, e: unknown): string {
+  const head = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  return `not valid JSON (${(e as Error).message}): ${JSON.stringify(head)}`;
+}
+
+/**
+ * Streams a JSONL file, calling `onLine` for each well-formed line. Missing file: zero lines.
+ * `start`/`end` select a byte range (end exclusive).
+ */
+export async function streamJsonl(
+  path: string,
+  onLine: (l: JsonlLine) => void | boolean,
+  range: { start?: number; end?: number } = {},
+): Promise<JsonlReadResult> {
+  const result: JsonlReadResult = { lines: 0, problems: [], truncatedTail: false };
+  if (!existsSync(path)) return result;
+  const start = range.start ?? 0;
+  const stream = createReadStream(path, { start, end: range.end !== undefined ? range.end - 1 : undefined, highWaterMark: 1 << 16 });
+  let pending: Buffer[] = [];
+  let pendingStart = start;
+  let pos = start;
+  let lineNo = 0;
+  let stopped = false;
+  const handle = (buf: Buffer, offset: number): void => {
+    lineNo++;
+    const text = buf.toString('utf8').replace(/\r$/, '');
+    if (text.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      result.problems.push({ line: lineNo, message: describeProblem(text, e) });
+      return;
+    }
+    result.lines++;
+    if (onLine({ value, offset, line: lineNo }) === false) stopped = true;
+  };
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let from = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, from);
+      if (nl < 0) break;
+      const piece = chunk.subarray(from, nl);
+      const whole = pending.length ? Buffer.concat([...pending, piece]) : piece;
+      handle(whole, pendingStart);
+      pending = [];
+      pos += nl - from + 1;
+      pendingStart = pos;
+      from = nl + 1;
+      if (stopped) break;
+    }
+    if (stopped) {
+      stream.destroy();
+      break;
+    }
+    if (from < chunk.length) {
+      pending.push(chunk.subarray(from));
+      pos += chunk.length - from;
+    }
+  }
+  if (!stopped && pending.length) {
+    const text = Buffer.concat(pending).toString('utf8');
+    if (text.trim() !== '') {
+      lineNo++;
+      try {
+        const value = JSON.parse(text);
+        // A complete value without its newline: the writer died just before the '\n'. Keep it.
+        result.lines++;
+        onLine({ value, offset: pendingStart, line: lineNo });
+      } catch {
+        result.truncatedTail = true;
+        result.problems.push({ line: lineNo, message: `truncated last line ignored (${Buffer.byteLength(text)} bytes; the writer stopped mid-line)` });
+      }
+    }
+  }
+  return result;
+}
+
+/** Reads a small JSONL file whole (configs, decisions). Same tolerance as `streamJsonl`. */
+export function readJsonlSync(path: string): { values: unknown[]; problems: JsonlProblem[]; truncatedTail: boolean } {
+  const out = { values: [] as unknown[], problems: [] as JsonlProblem[], truncatedTail: false };
+  if (!existsSync(path)) return out;
+  const text = readFileSync(path, 'utf8');
+  const parts = text.split('\n');
+  const endsClean = text.endsWith('\n') || text === '';
+  parts.forEach((p, i) => {
+    const isLast = i === parts.length - 1;
+    if (p.trim() === '') return;
+    try {
+      out.values.push(JSON.parse(p));
+    } catch (e) {
+      if (isLast && !endsClean) {
+        out.truncatedTail = true;
+        out.problems.push({ line: i + 1, message: 'truncated last line ignored (the writer stopped mid-line)' });
+      } else out.problems.push({ line: i + 1, message: describeProblem(p, e) });
+    }
+  });
+  return out;
+}
