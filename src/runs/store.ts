@@ -68,14 +68,20 @@ export interface RunSummary {
   message?: string;
 }
 
-/** True when a process with this pid exists (a zombie or a reused pid count as alive). */
+/** True when a process with this pid exists and is not a zombie (a reused pid counts as alive). */
 export function isPidAlive(pid: number | null | undefined): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed trainer whose host died too stays a zombie until something reaps it: it is gone.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS, Windows): trust kill(0)
   }
 }
 
