@@ -170,7 +170,8 @@ export abstract class BaseEnv implements Env {
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  private checkAction(a: number): void {
+  /** Throws a clear Error unless `a` is a valid action for this env. */
+  checkAction(a: number): void {
     const space = this.actionSpace;
     if (space.kind === 'discrete') {
       if (!Number.isInteger(a) || a < 0 || a >= space.n) {

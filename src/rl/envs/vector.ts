@@ -131,6 +131,8 @@ export class VectorEnv {
     if (actions.length !== n * this.actDim) {
       throw new Error(`${this.id}: step() needs ${n * this.actDim} actions (${n} copies × ${this.actDim}), got ${actions.length}`);
     }
+    // Check every action first so a bad one leaves all copies unstepped.
+    for (let i = 0; i < n; i++) this.envs[i]!.checkAction(actions[i * this.actDim]!);
     const obsDim = this.obsDim;
     for (let i = 0; i < n; i++) {
       const env = this.envs[i]!;
