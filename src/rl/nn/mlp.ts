@@ -1,0 +1,399 @@
+// A multi-layer perceptron whose parameters are ONE flat Float32Array owned by the caller,
+// with a hand-written backward pass. Several "towers" (e.g. actor and critic, or twin Q
+// critics) can share the same input and hidden sizes; on the tfjs backend they run fused,
+// as block-diagonal layers, so each layer is ONE matmul whatever the number of towers.
+//
+// Flat layout (framework-independent, what checkpoints store):
+//   for each tower t, for each layer l (hidden layers, then the output layer):
+//     W[l] as [in, out] row-major, then b[l] as [out]
+// `layout()` gives the offsets.
+//
+// How the tfjs pass is made cheap (see docs/engine-performance.md for the numbers): on the
+// wasm backend only plain (non-transposed, non-batched) matmuls hit XNNPACK, `tanh` is a slow
+// scalar loop while `sigmoid` is vectorised, and every kernel dispatch costs tens of µs. So:
+//  - tanh(z) is computed as 2·sigmoid(2z) − 1, fused into the matmul; the affine "2s − 1" is
+//    folded into the next layer's weights, which are rebuilt in JS for every pass anyway;
+//  - biases ride along as an extra input row: every activation carries a constant-1 column
+//    (produced by a column with zero weights and a large bias), so the bias gradient comes out
+//    of the same matmul as the weight gradient, with no reductions;
+//  - the weight gradients need the activations transposed: the input's transpose is made in JS,
+//    hidden ones with one transpose op each;
+//  - the loss gradient w.r.t. the outputs is computed by the caller in JS (the outputs are read
+//    back once), so no loss ops run on the device at all.
+// A forward+backward of the PPO actor-critic is ~17 kernels. `predictJs` runs the same network
+// in plain JS (exact tanh), which beats any backend for the tiny batches of acting.
+
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { Rng } from '../rng';
+import { getTf } from '../backend';
+
+export type Activation = 'tanh' | 'relu';
+
+export interface MlpSpec {
+  /** Size of the input vector. */
+  input: number;
+  /** Hidden layer widths, the same for every tower (e.g. [64, 64]). */
+  hidden: number[];
+  /** Output size of each tower (e.g. [nActions, 1] for actor + critic; [nActions] for a Q-net). */
+  towers: number[];
+  activation: Activation;
+}
+
+export interface LayerOffsets {
+  w: number;
+  b: number;
+  in: number;
+  out: number;
+}
+
+/** Per tower, per layer: where W and b live in the flat vector. */
+export type MlpLayout = LayerOffsets[][];
+
+/** What the caller's loss returns from the outputs: dLoss/dOutputs, same layout [batch, sum(towers)]. */
+export type LossGradFn = (out: Float32Array, dOut: Float32Array) => void;
+
+export interface TrainPass {
+  /** Network outputs, [batch, sum(towers)] row-major (tower t's outputs at column offset outOffset(t)). */
+  readonly out: Float32Array;
+  /**
+   * Backpropagates dLoss/dOut. OVERWRITES grad[0 .. nParams) with dLoss/dParams; when `dx` is given,
+   * writes dLoss/dInput ([batch, input]) into it. Frees the pass's tensors.
+   */
+  backward(dOut: Float32Array, grad: Float32Array, dx?: Float32Array): void;
+  /** Frees the pass's tensors without a backward (idempotent). */
+  dispose(): void;
+}
+
+// σ(40) is exactly 1 in float32, so this column is a constant 1 that carries the next bias.
+const ONES_BIAS_SIGMOID = 40;
+
+export class Mlp {
+  readonly nParams: number;
+  readonly nOut: number;
+  readonly nTowers: number;
+  readonly layout: MlpLayout;
+  private readonly outOffsets: number[];
+
+  constructor(readonly spec: MlpSpec) {
+    if (spec.input < 1 || spec.towers.length < 1 || spec.towers.some((o) => o < 1) || spec.hidden.some((h) => h < 1))
+      throw new Error(`Mlp: bad spec ${JSON.stringify(spec)}`);
+    this.nTowers = spec.towers.length;
+    const layout: MlpLayout = [];
+    let off = 0;
+    for (const outSize of spec.towers) {
+      const layers: LayerOffsets[] = [];
+      const sizes = [spec.input, ...spec.hidden, outSize];
+      for (let l = 0; l + 1 < sizes.length; l++) {
+        const inN = sizes[l]!;
+        const outN = sizes[l + 1]!;
+        layers.push({ w: off, b: off + inN * outN, in: inN, out: outN });
+        off += inN * outN + outN;
+      }
+      layout.push(layers);
+    }
+    this.layout = layout;
+    this.nParams = off;
+    this.outOffsets = [];
+    let o = 0;
+    for (const n of spec.towers) {
+      this.outOffsets.push(o);
+      o += n;
+    }
+    this.nOut = o;
+  }
+
+  /** Column offset of tower t's outputs in a row of `out`. */
+  outOffset(t: number): number {
+    return this.outOffsets[t]!;
+  }
+
+  /**
+   * Orthogonal initialisation as Stable-Baselines3 does it: hidden layers with gain √2 (tanh/relu
+   * nets alike), each tower's output layer with `outputGains[t]` (SB3: 0.01 policy, 1 value), biases 0.
+   */
+  init(params: Float32Array, rng: Rng, outputGains: number[] = this.spec.towers.map(() => 1)): void {
+    for (let t = 0; t < this.nTowers; t++) {
+      const layers = this.layout[t]!;
+      layers.forEach((L, l) => {
+        const gain = l === layers.length - 1 ? (outputGains[t] ?? 1) : Math.SQRT2;
+        orthogonal(params, L.w, L.in, L.out, gain, rng);
+        params.fill(0, L.b, L.b + L.out);
+      });
+    }
+  }
+
+  /** Forward pass in plain JS (exact tanh): for acting on small batches. Writes [batch, nOut] into `out`. */
+  predictJs(params: Float32Array, x: ArrayLike<number>, batch: number, out = new Float32Array(batch * this.nOut)): Float32Array {
+    const { input, hidden, activation } = this.spec;
+    const maxH = Math.max(input, ...hidden);
+    const a = new Float64Array(maxH);
+    const c = new Float64Array(maxH);
+    for (let t = 0; t < this.nTowers; t++) {
+      const layers = this.layout[t]!;
+      const oo = this.outOffsets[t]!;
+      for (let r = 0; r < batch; r++) {
+        for (let i = 0; i < input; i++) a[i] = x[r * input + i]!;
+        let cur = a;
+        let nxt = c;
+        for (let l = 0; l < layers.length; l++) {
+          const L = layers[l]!;
+          const last = l === layers.length - 1;
+          for (let j = 0; j < L.out; j++) nxt[j] = params[L.b + j]!;
+          for (let i = 0; i < L.in; i++) {
+            const v = cur[i]!;
+            if (v === 0) continue;
+            const row = L.w + i * L.out;
+            for (let j = 0; j < L.out; j++) nxt[j] += v * params[row + j]!;
+          }
+          if (last) {
+            for (let j = 0; j < L.out; j++) out[r * this.nOut + oo + j] = nxt[j]!;
+          } else if (activation === 'tanh') {
+            for (let j = 0; j < L.out; j++) nxt[j] = Math.tanh(nxt[j]!);
+          } else {
+            for (let j = 0; j < L.out; j++) if (nxt[j]! < 0) nxt[j] = 0;
+          }
+          const s = cur;
+          cur = nxt;
+          nxt = s;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Forward pass on the tfjs backend (one dataSync); for large batches (e.g. target networks). */
+  predict(params: Float32Array, x: ArrayLike<number>, batch: number): Float32Array {
+    const pass = this.trainPass(params, x, batch);
+    const out = pass.out;
+    pass.dispose();
+    return out;
+  }
+
+  /** Forward on the tfjs backend keeping what the backward pass needs. Call backward() or dispose(). */
+  trainPass(params: Float32Array, x: ArrayLike<number>, batch: number): TrainPass {
+    return new TfTrainPass(this, params, x, batch);
+  }
+
+  /** Convenience: forward, the caller's loss gradient in JS, backward. Returns the outputs. */
+  forwardBackward(params: Float32Array, x: ArrayLike<number>, batch: number, lossGrad: LossGradFn, grad: Float32Array, dx?: Float32Array): Float32Array {
+    const pass = this.trainPass(params, x, batch);
+    try {
+      const dOut = new Float32Array(batch * this.nOut);
+      lossGrad(pass.out, dOut);
+      pass.backward(dOut, grad, dx);
+      return pass.out;
+    } finally {
+      pass.dispose();
+    }
+  }
+}
+
+/** Fills W [rows, cols] at `off` with a (semi-)orthogonal matrix times `gain` (Gram–Schmidt on Gaussian noise). */
+function orthogonal(params: Float32Array, off: number, rows: number, cols: number, gain: number, rng: Rng): void {
+  // Orthonormalise the shorter side's vectors.
+  const n = Math.min(rows, cols);
+  const len = Math.max(rows, cols);
+  const vecs: Float64Array[] = [];
+  for (let k = 0; k < n; k++) {
+    const v = new Float64Array(len);
+    for (;;) {
+      for (let i = 0; i < len; i++) v[i] = rng.normal();
+      for (const u of vecs) {
+        let d = 0;
+        for (let i = 0; i < len; i++) d += u[i]! * v[i]!;
+        for (let i = 0; i < len; i++) v[i] -= d * u[i]!;
+      }
+      let norm = 0;
+      for (let i = 0; i < len; i++) norm += v[i]! * v[i]!;
+      norm = Math.sqrt(norm);
+      if (norm > 1e-6) {
+        for (let i = 0; i < len; i++) v[i] /= norm;
+        break;
+      }
+    }
+    vecs.push(v);
+  }
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) params[off + r * cols + c] = gain * (rows <= cols ? vecs[r]![c]! : vecs[c]![r]!);
+}
+
+/**
+ * Device matrices of one layer, "augmented": [inAug, outAug] with the bias as the last input row
+ * and (for hidden layers) one extra output column that produces the constant 1 for the next layer.
+ * Towers are laid out block-diagonally.
+ */
+interface AugLayer {
+  inAug: number;
+  outAug: number;
+  /** Input width without the ones column (sum over towers, or the input size for layer 0). */
+  inN: number;
+  /** Output width without the ones column. */
+  outN: number;
+  hiddenLayer: boolean;
+}
+
+class TfTrainPass implements TrainPass {
+  readonly out: Float32Array;
+  private readonly tf: typeof tfTypes;
+  private readonly layers: AugLayer[];
+  /** A_l uploaded, [inAug, outAug]. */
+  private readonly A: tfTypes.Tensor2D[] = [];
+  /** Augmented activations: S_{-1} = x with ones; S_l for hidden l. */
+  private readonly S: tfTypes.Tensor2D[] = [];
+  /** A_l in JS, for the transposes the backward pass needs. */
+  private readonly aHost: Float32Array[] = [];
+  private readonly xAugT: Float32Array;
+  private readonly outT: tfTypes.Tensor2D;
+  private disposed = false;
+
+  constructor(
+    private readonly mlp: Mlp,
+    private readonly params: Float32Array,
+    x: ArrayLike<number>,
+    private readonly batch: number,
+  ) {
+    const tf = getTf();
+    this.tf = tf;
+    const { input, hidden, towers, activation } = mlp.spec;
+    const T = towers.length;
+    const nL = hidden.length + 1;
+    this.layers = [];
+    for (let l = 0; l < nL; l++) {
+      const inN = l === 0 ? input : T * hidden[l - 1]!;
+      const hiddenLayer = l < nL - 1;
+      const outN = hiddenLayer ? T * hidden[l]! : mlp.nOut;
+      this.layers.push({ inAug: inN + 1, outAug: hiddenLayer ? outN + 1 : outN, inN, outN, hiddenLayer });
+    }
+    // x with a ones column, and its transpose (for the first layer's weight gradient).
+    const xa = new Float32Array(batch * (input + 1));
+    const xat = new Float32Array(batch * (input + 1));
+    for (let r = 0; r < batch; r++) {
+      for (let i = 0; i < input; i++) {
+        const v = x[r * input + i]!;
+        xa[r * (input + 1) + i] = v;
+        xat[i * batch + r] = v;
+      }
+      xa[r * (input + 1) + input] = 1;
+      xat[input * batch + r] = 1;
+    }
+    this.xAugT = xat;
+    const sigmoidTanh = activation === 'tanh';
+    const xT = tf.tensor2d(xa, [batch, input + 1]);
+    this.S.push(xT);
+    let cur = xT;
+    for (let l = 0; l < nL; l++) {
+      const host = this.buildA(l, sigmoidTanh);
+      this.aHost.push(host);
+      const a = tf.tensor2d(host, [this.layers[l]!.inAug, this.layers[l]!.outAug]);
+      this.A.push(a);
+      const hiddenLayer = this.layers[l]!.hiddenLayer;
+      cur = tf.fused.matMul({ a: cur, b: a, activation: hiddenLayer ? (sigmoidTanh ? 'sigmoid' : 'relu') : 'linear' }) as tfTypes.Tensor2D;
+      if (hiddenLayer) this.S.push(cur);
+    }
+    this.outT = cur;
+    this.out = this.outT.dataSync() as Float32Array;
+  }
+
+  /** Builds A_l in JS from the flat parameters (see the header for the tanh → sigmoid folding). */
+  private buildA(l: number, sigmoidTanh: boolean): Float32Array {
+    const L = this.layers[l]!;
+    const { hidden } = this.mlp.spec;
+    const T = this.mlp.nTowers;
+    const A = new Float32Array(L.inAug * L.outAug);
+    const p = this.params;
+    // Scale of W and how much of colsum(W) moves into the bias, per the folding:
+    //  layer 0 (input x):      arg = 2(xW + b)           → [2W; 2b]         (tanh) | [W; b] (relu)
+    //  hidden l ≥ 1 (h=2s−1):  arg = 2((2s−1)W + b)       → [4W; 2(b − ΣW)]
+    //  output (h=2s−1):        out = (2s−1)W + b          → [2W; b − ΣW]
+    const foldInput = sigmoidTanh && l > 0;
+    const outScale = sigmoidTanh && L.hiddenLayer ? 2 : 1;
+    const wScale = outScale * (foldInput ? 2 : 1);
+    for (let t = 0; t < T; t++) {
+      const P = this.mlp.layout[t]![l]!;
+      const rowOff = l === 0 ? 0 : t * hidden[l - 1]!;
+      const colOff = L.hiddenLayer ? t * hidden[l]! : this.mlp.outOffset(t);
+      for (let j = 0; j < P.out; j++) {
+        let colSum = 0;
+        for (let i = 0; i < P.in; i++) {
+          const w = p[P.w + i * P.out + j]!;
+          colSum += w;
+          A[(rowOff + i) * L.outAug + colOff + j] = wScale * w;
+        }
+        const b = p[P.b + j]!;
+        A[L.inN * L.outAug + colOff + j] = outScale * (foldInput ? b - colSum : b);
+      }
+    }
+    if (L.hiddenLayer) A[L.inN * L.outAug + L.outN] = sigmoidTanh ? ONES_BIAS_SIGMOID : 1;
+    return A;
+  }
+
+  backward(dOut: Float32Array, grad: Float32Array, dx?: Float32Array): void {
+    if (this.disposed) throw new Error('TrainPass.backward called after dispose');
+    const tf = this.tf;
+    const nL = this.layers.length;
+    const sigmoidTanh = this.mlp.spec.activation === 'tanh';
+    const batch = this.batch;
+    tf.tidy(() => {
+      // g = dLoss/d(output of layer l), [batch, outAug]
+      let g: tfTypes.Tensor2D = tf.tensor2d(dOut, [batch, this.mlp.nOut]);
+      for (let l = nL - 1; l >= 0; l--) {
+        const L = this.layers[l]!;
+        let dU = g;
+        if (L.hiddenLayer) {
+          const s = this.S[l + 1]!;
+          dU = sigmoidTanh ? tf.mul(g, tf.sub(s, tf.mul(s, s))) : tf.mul(g, tf.step(s));
+        }
+        const sInT = l === 0 ? tf.tensor2d(this.xAugT, [L.inAug, batch]) : tf.transpose(this.S[l]!);
+        const dA = tf.matMul(sInT, dU).dataSync() as Float32Array;
+        this.scatterGrad(l, dA, grad, sigmoidTanh);
+        if (l > 0 || dx) {
+          const aT = tf.tensor2d(this.transposeA(l), [L.outAug, L.inAug]);
+          g = tf.matMul(dU, aT);
+          if (l === 0 && dx) {
+            const dxa = g.dataSync();
+            const input = this.mlp.spec.input;
+            for (let r = 0; r < batch; r++) for (let i = 0; i < input; i++) dx[r * input + i] = dxa[r * (input + 1) + i]!;
+          }
+        }
+      }
+    });
+    this.dispose();
+  }
+
+  private transposeA(l: number): Float32Array {
+    const L = this.layers[l]!;
+    const src = this.aHost[l]!;
+    const t = new Float32Array(L.inAug * L.outAug);
+    for (let i = 0; i < L.inAug; i++) for (let j = 0; j < L.outAug; j++) t[j * L.inAug + i] = src[i * L.outAug + j]!;
+    return t;
+  }
+
+  /** dA_l → dW, db in the flat layout, undoing the folding of buildA (chain rule through the scales). */
+  private scatterGrad(l: number, dA: Float32Array, grad: Float32Array, sigmoidTanh: boolean): void {
+    const L = this.layers[l]!;
+    const { hidden } = this.mlp.spec;
+    const foldInput = sigmoidTanh && l > 0;
+    const outScale = sigmoidTanh && L.hiddenLayer ? 2 : 1;
+    const wScale = outScale * (foldInput ? 2 : 1);
+    for (let t = 0; t < this.mlp.nTowers; t++) {
+      const P = this.mlp.layout[t]![l]!;
+      const rowOff = l === 0 ? 0 : t * hidden[l - 1]!;
+      const colOff = L.hiddenLayer ? t * hidden[l]! : this.mlp.outOffset(t);
+      for (let j = 0; j < P.out; j++) {
+        const dBiasEntry = dA[L.inN * L.outAug + colOff + j]!;
+        // A_bias = outScale·(b − [fold]ΣW) ⇒ db = outScale·dA_bias, and each W gets −outScale·dA_bias when folded.
+        grad[P.b + j] = outScale * dBiasEntry;
+        const fromBias = foldInput ? -outScale * dBiasEntry : 0;
+        for (let i = 0; i < P.in; i++) grad[P.w + i * P.out + j] = wScale * dA[(rowOff + i) * L.outAug + colOff + j]! + fromBias;
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const t of this.A) t.dispose();
+    for (const t of this.S) t.dispose();
+    this.outT.dispose();
+  }
+}
