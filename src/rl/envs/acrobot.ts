@@ -24,12 +24,14 @@ export const ACROBOT_MAX_VEL_2 = 9 * Math.PI;
 const AVAIL_TORQUE = [-1.0, 0.0, 1.0] as const;
 
 // Gymnasium's rk4 works on the state augmented with the torque, whose derivative is 0, so the
-// torque is simply a constant here. These hold the last derivative (ddtheta1, ddtheta2).
-let dd1 = 0;
-let dd2 = 0;
+// torque is simply a constant here. Inputs and outputs of the derivative go through one typed
+// array, `io`, rather than arguments and module variables: V8 boxes doubles passed to a call it
+// does not inline (one allocation each), typed-array slots are never boxed.
+//   io[0..3] = theta1, theta2, dtheta1, dtheta2;  io[4] = torque;  out: io[5], io[6] = ddtheta1, ddtheta2
+const io = new Float64Array(7);
 
-/** The book dynamics (Gymnasium's `_dsdt`), leaving the accelerations in dd1/dd2. */
-function accelerations(a: number, theta1: number, theta2: number, dtheta1: number, dtheta2: number): void {
+/** The book dynamics (Gymnasium's `_dsdt`, book_or_nips = "book"), in Gymnasium's operation order. */
+function accelerations(): void {
   const m1 = LINK_MASS_1;
   const m2 = LINK_MASS_2;
   const l1 = LINK_LENGTH_1;
@@ -37,6 +39,11 @@ function accelerations(a: number, theta1: number, theta2: number, dtheta1: numbe
   const lc2 = LINK_COM_POS_2;
   const I1 = LINK_MOI;
   const I2 = LINK_MOI;
+  const theta1 = io[0]!;
+  const theta2 = io[1]!;
+  const dtheta1 = io[2]!;
+  const dtheta2 = io[3]!;
+  const a = io[4]!;
   const cos2 = Math.cos(theta2);
   const sin2 = Math.sin(theta2);
   const d1 = m1 * (lc1 * lc1) + m2 * (l1 * l1 + lc2 * lc2 + 2 * l1 * lc2 * cos2) + I1 + I2;
@@ -50,8 +57,8 @@ function accelerations(a: number, theta1: number, theta2: number, dtheta1: numbe
   const ddtheta2 =
     (a + (d2 / d1) * phi1 - m2 * l1 * lc2 * (dtheta1 * dtheta1) * sin2 - phi2) /
     (m2 * (lc2 * lc2) + I2 - (d2 * d2) / d1);
-  dd1 = -(d2 * ddtheta2 + phi1) / d1;
-  dd2 = ddtheta2;
+  io[5] = -(d2 * ddtheta2 + phi1) / d1;
+  io[6] = ddtheta2;
 }
 
 /** Gymnasium's `wrap`: shifts x by whole periods into [m, M], one period at a time (the same
@@ -105,15 +112,20 @@ export class AcrobotEnv extends BaseEnv {
     // rk4(derivs, y0, [0, dt]): dt = t[1] - t[0], one step.
     const dt = DT - 0;
     const dt2 = dt / 2.0;
-    // k = (dtheta1, dtheta2, ddtheta1, ddtheta2)
-    accelerations(torque, y0, y1, y2, y3);
-    const k1a = y2, k1b = y3, k1c = dd1, k1d = dd2;
-    accelerations(torque, y0 + dt2 * k1a, y1 + dt2 * k1b, y2 + dt2 * k1c, y3 + dt2 * k1d);
-    const k2a = y2 + dt2 * k1c, k2b = y3 + dt2 * k1d, k2c = dd1, k2d = dd2;
-    accelerations(torque, y0 + dt2 * k2a, y1 + dt2 * k2b, y2 + dt2 * k2c, y3 + dt2 * k2d);
-    const k3a = y2 + dt2 * k2c, k3b = y3 + dt2 * k2d, k3c = dd1, k3d = dd2;
-    accelerations(torque, y0 + dt * k3a, y1 + dt * k3b, y2 + dt * k3c, y3 + dt * k3d);
-    const k4a = y2 + dt * k3c, k4b = y3 + dt * k3d, k4c = dd1, k4d = dd2;
+    // k = (dtheta1, dtheta2, ddtheta1, ddtheta2); the torque component of y never changes.
+    io[4] = torque;
+    io[0] = y0; io[1] = y1; io[2] = y2; io[3] = y3;
+    accelerations();
+    const k1a = y2, k1b = y3, k1c = io[5]!, k1d = io[6]!;
+    io[0] = y0 + dt2 * k1a; io[1] = y1 + dt2 * k1b; io[2] = y2 + dt2 * k1c; io[3] = y3 + dt2 * k1d;
+    accelerations();
+    const k2a = io[2]!, k2b = io[3]!, k2c = io[5]!, k2d = io[6]!;
+    io[0] = y0 + dt2 * k2a; io[1] = y1 + dt2 * k2b; io[2] = y2 + dt2 * k2c; io[3] = y3 + dt2 * k2d;
+    accelerations();
+    const k3a = io[2]!, k3b = io[3]!, k3c = io[5]!, k3d = io[6]!;
+    io[0] = y0 + dt * k3a; io[1] = y1 + dt * k3b; io[2] = y2 + dt * k3c; io[3] = y3 + dt * k3d;
+    accelerations();
+    const k4a = io[2]!, k4b = io[3]!, k4c = io[5]!, k4d = io[6]!;
     const h = dt / 6.0;
     const n0 = y0 + h * (k1a + 2 * k2a + 2 * k3a + k4a);
     const n1 = y1 + h * (k1b + 2 * k2b + 2 * k3b + k4b);
