@@ -90,6 +90,8 @@ test('MountainCarContinuous: force is the clipped action, the penalty uses the U
   // A plain number is accepted as the one-element action too.
   env.setState(s);
   assert.equal(env.step(-2).reward, -0.1 * 4);
+  env.setState(s);
+  assert.equal(env.step(new Float32Array([0.5]) as unknown as number[]).reward, -0.1 * 0.25);
 });
 
 test('MountainCarContinuous: the goal at 0.45 pays 100 minus the action penalty', () => {

@@ -86,9 +86,13 @@ export abstract class BaseEnv implements Env {
 
   step(action: number | number[]): StepResult {
     const buf = this.actionScratch;
+    // Beyond the declared `number | number[]`, a one-element typed array is accepted too
+    // (algorithms often hold actions in Float32Arrays).
+    const seq = action as unknown;
     if (typeof action === 'number') buf[0] = action;
-    else if (Array.isArray(action) && action.length === 1 && typeof action[0] === 'number') buf[0] = action[0];
-    else {
+    else if ((Array.isArray(seq) || ArrayBuffer.isView(seq)) && (seq as ArrayLike<unknown>).length === 1 && typeof (seq as ArrayLike<unknown>)[0] === 'number') {
+      buf[0] = (seq as ArrayLike<number>)[0]!;
+    } else {
       throw new Error(
         `${this.id}: an action is ${this.describeActionSpace()}; got ${describe(action)}`,
       );
