@@ -49,7 +49,7 @@ test('ask mode: a proposal reaches the views, accepting it makes a copilot confi
     assert.match(v.reason, /accepted by user/);
 
     // The next proposal is rejected: no new version.
-    const p2 = await waitFor('a second proposal', () => proposals.filter((x) => x !== null && x.id !== p.id).at(-1));
+    const p2 = await waitFor('a second proposal', () => proposals.filter((x): x is ProposalInfo => x !== null && x.id !== p.id).at(-1));
     rc.reject(p2.id);
     assert.throws(() => rc.reject(p2.id), /no longer pending/);
 

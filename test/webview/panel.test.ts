@@ -30,14 +30,15 @@ async function open(theme: 'light' | 'dark' = 'light', width = 360): Promise<{ p
     if (m.type() === 'error') errors.push(m.text());
   });
   await page.goto(harness.url(theme));
-  await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+  await page.waitForFunction('window.__posted.length > 0');
   return { page, errors };
 }
 
-const posted = (page: Page) => page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted);
-const send = (page: Page, msg: unknown) => page.evaluate((m) => (window as unknown as { __fromHost: (m: unknown) => void }).__fromHost(m), msg);
+// Browser-side code is passed as strings: this file is type-checked without the DOM library.
+const posted = (page: Page) => page.evaluate('window.__posted') as Promise<unknown[]>;
+const send = (page: Page, msg: unknown) => page.evaluate(`window.__fromHost(${JSON.stringify(msg)})`);
 const snapshot = (page: Page, state = panelState()) => send(page, { type: 'snapshot', protocol: WEBVIEW_PROTOCOL_VERSION, state });
-const frame = (page: Page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+const frame = (page: Page) => page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
 
 test('says ready first, then renders the snapshot without CSP violations', async () => {
   const { page, errors } = await open();
@@ -56,7 +57,7 @@ test('says ready first, then renders the snapshot without CSP violations', async
   assert.equal(await page.isVisible('[data-testid=control-pause]'), true);
   assert.equal(await page.isVisible('[data-testid=control-start]'), false);
   assert.equal(await page.isVisible('[data-testid=control-resume]'), false);
-  assert.deepEqual(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations), []);
+  assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -183,13 +184,13 @@ test('collapsed charts are kept in versioned webview state across a reload', asy
   const { page } = await open();
   await snapshot(page);
   await page.click('[data-chart=losses] > summary');
-  const state = await page.evaluate(() => sessionStorage.getItem('fake-vscode-state'));
-  assert.deepEqual(JSON.parse(state!), { v: 1, collapsed: ['losses'] });
+  const state = (await page.evaluate(`sessionStorage.getItem('fake-vscode-state')`)) as string;
+  assert.deepEqual(JSON.parse(state), { v: 1, collapsed: ['losses'] });
   await page.reload();
-  await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+  await page.waitForFunction('window.__posted.length > 0');
   await snapshot(page);
-  assert.equal(await page.evaluate(() => (document.querySelector('[data-chart=losses]') as HTMLDetailsElement).open), false);
-  assert.equal(await page.evaluate(() => (document.querySelector('[data-chart=return]') as HTMLDetailsElement).open), true);
+  assert.equal(await page.evaluate(`document.querySelector('[data-chart=losses]').open`), false);
+  assert.equal(await page.evaluate(`document.querySelector('[data-chart=return]').open`), true);
   await page.close();
 });
 
@@ -203,7 +204,7 @@ test('screenshots in light and dark themes', async () => {
     const png = await page.screenshot({ fullPage: true });
     writeFileSync(join(shots, `side-panel-${theme}.png`), png);
     sizes.push(png.length);
-    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     assert.equal(bg, theme === 'light' ? 'rgb(248, 248, 248)' : 'rgb(24, 24, 24)');
     await page.close();
   }
