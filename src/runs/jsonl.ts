@@ -70,7 +70,7 @@ function describeProblem(text: string, e: unknown): string {
  */
 export async function streamJsonl(
   path: string,
-  onLine: (l: JsonlLine) => void | boolean,
+  onLine: (l: JsonlLine) => void | boolean | Promise<void>,
   range: { start?: number; end?: number } = {},
 ): Promise<JsonlReadResult> {
   const result: JsonlReadResult = { lines: 0, problems: [], truncatedTail: false };
@@ -82,7 +82,9 @@ export async function streamJsonl(
   let pos = start;
   let lineNo = 0;
   let stopped = false;
-  const handle = (buf: Buffer, offset: number): void => {
+  // Returns a promise only when the callback does (a writer waiting for a drain), so plain
+  // readers pay nothing for the backpressure support.
+  const handle = (buf: Buffer, offset: number): void | Promise<void> => {
     lineNo++;
     const text = buf.toString('utf8').replace(/\r$/, '');
     if (text.trim() === '') return;
@@ -94,7 +96,9 @@ export async function streamJsonl(
       return;
     }
     result.lines++;
-    if (onLine({ value, offset, line: lineNo }) === false) stopped = true;
+    const r = onLine({ value, offset, line: lineNo });
+    if (r === false) stopped = true;
+    else if (r instanceof Promise) return r;
   };
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     let from = 0;
@@ -103,7 +107,8 @@ export async function streamJsonl(
       if (nl < 0) break;
       const piece = chunk.subarray(from, nl);
       const whole = pending.length ? Buffer.concat([...pending, piece]) : piece;
-      handle(whole, pendingStart);
+      const r = handle(whole, pendingStart);
+      if (r) await r;
       pending = [];
       pos += nl - from + 1;
       pendingStart = pos;
@@ -127,7 +132,7 @@ export async function streamJsonl(
         const value = JSON.parse(text);
         // A complete value without its newline: the writer died just before the '\n'. Keep it.
         result.lines++;
-        onLine({ value, offset: pendingStart, line: lineNo });
+        await onLine({ value, offset: pendingStart, line: lineNo });
       } catch {
         result.truncatedTail = true;
         result.problems.push({ line: lineNo, message: `truncated last line ignored (${Buffer.byteLength(text)} bytes; the writer stopped mid-line)` });

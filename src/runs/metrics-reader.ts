@@ -26,11 +26,11 @@ function supersededTest(record: RunRecord): (offset: number, step: number) => bo
 }
 
 /** Streams every metric point of a run in file order, calling `onPoint` for each. */
-export async function streamMetrics(store: RunStore, id: string, onPoint: (p: MetricPoint) => void): Promise<MetricsReadReport> {
+export async function streamMetrics(store: RunStore, id: string, onPoint: (p: MetricPoint) => void | Promise<void>): Promise<MetricsReadReport> {
   const record = store.read(id);
   const superseded = supersededTest(record);
   const report: MetricsReadReport = { points: 0, problems: [], superseded: 0, truncatedTail: false };
-  const res = await streamJsonl(store.paths(id).metrics, ({ value, offset, line }) => {
+  const res = await streamJsonl(store.paths(id).metrics, ({ value, offset, line }): void | Promise<void> => {
     const c = checkMetricLine(value);
     if (!c.ok) {
       report.problems.push(`metrics.jsonl line ${line}: ${c.error}`);
@@ -41,7 +41,7 @@ export async function streamMetrics(store: RunStore, id: string, onPoint: (p: Me
       return;
     }
     report.points++;
-    onPoint(c.value);
+    return onPoint(c.value);
   });
   report.truncatedTail = res.truncatedTail;
   for (const p of res.problems) report.problems.push(`metrics.jsonl line ${p.line}: ${p.message}`);
