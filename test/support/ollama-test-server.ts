@@ -247,7 +247,7 @@ export class OllamaTestServer {
     if (!stream) return this.json(res, 200, { status: 'success' });
     this.startStream(res);
     for (const u of updates) {
-      if (req.destroyed) return;
+      if (req.socket.destroyed) return;
       this.line(res, u);
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -291,7 +291,7 @@ export class OllamaTestServer {
   }
 
   private async wait(req: IncomingMessage, ms: number): Promise<boolean> {
-    if (ms <= 0) return !req.destroyed;
+    if (ms <= 0) return !req.socket.destroyed;
     return await new Promise<boolean>((resolve) => {
       const t = setTimeout(() => {
         req.socket.off('close', onClose);
