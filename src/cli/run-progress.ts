@@ -4,6 +4,15 @@
 
 import type { CliIO } from './command';
 import type { Run, RunExit } from '../runs/run';
+import { listEnvs } from '../rl/envs/index';
+
+/** Where the CLI keeps runs unless --out says otherwise. */
+export const DEFAULT_RUNS_DIR = '.hyperprompt/runs';
+
+/** Gymnasium's reward threshold of a built-in env (undefined for user envs). */
+export function rewardThreshold(env: string): number | undefined {
+  return listEnvs().find((e) => e.id === env)?.rewardThreshold;
+}
 
 export const RETURN_WINDOW = 20;
 
