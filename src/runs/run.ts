@@ -479,6 +479,8 @@ export class Run extends TypedEmitter<RunEvents> {
     r.step = m.step;
     const seg = r.segments[this.segmentIndex];
     if (seg) seg.startStep = m.step;
+    const unknown = Object.keys(r.spec.values).filter((k) => !m.space.some((s) => s.name === k));
+    if (unknown.length) this.warn(`the trainer does not know the override${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (its hyperparameters: ${m.space.map((s) => s.name).join(', ')})`);
     if (m.env !== r.spec.env || m.algo !== r.spec.algo) this.warn(`the trainer says it runs ${m.algo} on ${m.env}, the run asked for ${r.spec.algo} on ${r.spec.env}`);
     const before = this.lastVersion === 0 ? undefined : this.store.latestValues(this.id);
     const changed = diffValues(before ?? {}, m.values);
