@@ -69,8 +69,9 @@ echo "installing code-server@$VERSION into $PREFIX (log: $log); this takes a few
 # code-server's postinstall refuses to run as root unless npm says --unsafe-perm; npm 11 no longer
 # knows that option but still hands it to scripts as npm_config_unsafe_perm, which is all the
 # check reads. The postinstall then runs `npm install` inside code-server for VS Code's own
-# dependencies (native modules built with node-gyp against Node's headers).
-if ! (cd "$PREFIX" && npm_config_unsafe_perm=true npm install --no-audit --no-fund "code-server@$VERSION") >"$log" 2>&1; then
+# dependencies (native modules built with node-gyp against Node's headers); node-pty's own
+# postinstall calls `npx node-gyp`, which needs npm_config_yes=true when nobody can answer.
+if ! (cd "$PREFIX" && npm_config_unsafe_perm=true npm_config_yes=true npm install --no-audit --no-fund "code-server@$VERSION") >"$log" 2>&1; then
   tail -n 40 "$log" >&2
   echo "code-server install failed; the full log is $log" >&2
   exit 1
