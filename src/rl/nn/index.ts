@@ -10,7 +10,8 @@
 //   const grad = new Float32Array(net.nParams);
 //   const opt = new Adam(net.nParams);
 //   // acting (small batches): plain JS, no tensors
-//   const out = net.predictJs(params, obs, nEnvs);     // [nEnvs, sum(towers)] row-major
+//   const pol = net.compileJs(params);                 // after each change of params
+//   const out = pol.forward(obs, nEnvs);               // [nEnvs, sum(towers)] row-major
 //   // one gradient step: forward on the backend, YOUR loss gradient in JS, backward on the backend
 //   net.forwardBackward(params, x, batch, (out, dOut) => { /* fill dOut = dLoss/dOut */ }, grad);
 //   clipGradNorm(grad, maxGradNorm);
@@ -26,7 +27,7 @@
 // params.subarray(0, net.nParams). Nothing here allocates tensors that outlive a call, so
 // tf.memory().numTensors stays flat.
 
-export { Mlp } from './mlp';
+export { Mlp, JsForward } from './mlp';
 export type { Activation, MlpSpec, MlpLayout, LayerOffsets, LossGradFn, TrainPass } from './mlp';
 export { Adam, clipGradNorm, gradNorm } from './adam';
 export type { AdamState } from './adam';
