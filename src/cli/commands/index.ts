@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import { runs } from './runs';
+import { controller } from './controller';
 
 // Every `hyperprompt` subcommand, in the order `hyperprompt --help` lists them.
-export const commands: Command[] = [runs];
+export const commands: Command[] = [runs, controller];
