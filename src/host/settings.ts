@@ -7,7 +7,8 @@ import type { CopilotMode } from '../shared/webview-protocol';
 
 export type FallbackController = 'static' | 'schedule' | 'heuristic';
 export type LanguageModelProvider = 'ollama' | 'vscode-lm';
-export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+// Mirrors src/rl/backend.ts' BACKEND_CHOICES (not imported: that module loads TensorFlow.js, which the host never does).
+export type BackendChoice = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 
 export interface HostSettings {
   ollamaHost: string;
@@ -45,7 +46,7 @@ export const SETTINGS = {
   'copilot.proposalStaleness': { def: 2, check: (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 100 },
   'copilot.languageModelProvider': { def: 'ollama', check: (v: unknown) => v === 'ollama' || v === 'vscode-lm' },
   'copilot.vscodeLmFamily': { def: '', check: (v: unknown) => typeof v === 'string' },
-  'trainer.backend': { def: 'auto', check: (v: unknown) => ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(v as string) },
+  'trainer.backend': { def: 'auto', check: (v: unknown) => ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'].includes(v as string) },
   'trainer.nodePath': { def: '', check: (v: unknown) => typeof v === 'string' },
   'trainer.checkpointEvery': { def: 50_000, check: (v: unknown) => Number.isInteger(v) && (v as number) >= 0 },
   'chart.pointBudget': { def: 1000, check: (v: unknown) => Number.isInteger(v) && (v as number) >= 50 && (v as number) <= 100_000 },

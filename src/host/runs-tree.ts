@@ -1,0 +1,168 @@
+// The Runs tree: runs (status icon, env, algorithm, step, best return) -> configuration
+// versions (step, author, reason) -> hyperparameter values. Context menus act on the nodes
+// (diff, revert, resume, reveal, delete): see package.json's menus and commands.ts.
+
+import * as vscode from 'vscode';
+import { streamMetrics } from '../runs/metrics-reader';
+import type { RunSummary } from '../runs/store';
+import type { ConfigRecord, RunStatus } from '../runs/types';
+import type { HyperparamValue } from '../shared/hyperparams';
+import { Disposable } from './lifecycle';
+import type { RunController } from './run-controller';
+
+export type RunsTreeNode =
+  | { kind: 'run'; run: RunSummary }
+  | { kind: 'version'; runId: string; record: ConfigRecord; previous: ConfigRecord | undefined }
+  | { kind: 'value'; runId: string; version: number; name: string; value: HyperparamValue; changed: boolean }
+  | { kind: 'problem'; message: string };
+
+const STATUS_ICONS: Record<RunStatus, string> = {
+  created: 'circle-outline',
+  running: 'sync~spin',
+  paused: 'debug-pause',
+  stopped: 'debug-stop',
+  completed: 'pass',
+  crashed: 'error',
+  interrupted: 'warning',
+};
+
+function fmt(v: HyperparamValue): string {
+  if (typeof v !== 'number') return String(v);
+  if (Number.isInteger(v)) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(3) : String(Number(v.toPrecision(6)));
+}
+
+/** The context value drives which menu items a node gets. */
+export function runContext(status: RunStatus, live: boolean): string {
+  if (live) return 'hyperprompt.run.live';
+  return status === 'completed' ? 'hyperprompt.run.completed' : 'hyperprompt.run.resumable';
+}
+
+export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvider<RunsTreeNode> {
+  private readonly changed = this._register(new vscode.EventEmitter<RunsTreeNode | undefined>());
+  readonly onDidChangeTreeData = this.changed.event;
+  /** Best return per run, computed once per run.json update (reading metrics is not free). */
+  private readonly best = new Map<string, { updatedAt: string; value: number | null }>();
+  private pendingRefresh: NodeJS.Timeout | undefined;
+
+  constructor(private readonly runs: RunController) {
+    super();
+    this._register(runs.on('runsChanged', () => this.refreshSoon()));
+    this._register({ dispose: () => clearTimeout(this.pendingRefresh) });
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  /** Coalesces bursts of changes (a run's status, step and versions) into one redraw. */
+  private refreshSoon(): void {
+    if (this.pendingRefresh) return;
+    this.pendingRefresh = setTimeout(() => {
+      this.pendingRefresh = undefined;
+      this.refresh();
+    }, 300);
+  }
+
+  getChildren(node?: RunsTreeNode): RunsTreeNode[] {
+    if (!node) {
+      const { runs, problems } = this.runs.listRuns();
+      return [...runs.map((run): RunsTreeNode => ({ kind: 'run', run })), ...problems.map((message): RunsTreeNode => ({ kind: 'problem', message }))];
+    }
+    if (node.kind === 'run') {
+      let records: ConfigRecord[] = [];
+      try {
+        records = this.runs.manager.store.readConfigs(node.run.id).records;
+      } catch (e) {
+        return [{ kind: 'problem', message: (e as Error).message }];
+      }
+      // Newest first: the version in force is on top.
+      return records.map((record, i): RunsTreeNode => ({ kind: 'version', runId: node.run.id, record, previous: records[i - 1] })).reverse();
+    }
+    if (node.kind === 'version') {
+      const prev = node.previous?.values;
+      return Object.keys(node.record.values)
+        .sort()
+        .map((name): RunsTreeNode => ({
+          kind: 'value',
+          runId: node.runId,
+          version: node.record.version,
+          name,
+          value: node.record.values[name]!,
+          changed: prev !== undefined && prev[name] !== node.record.values[name],
+        }));
+    }
+    return [];
+  }
+
+  getTreeItem(node: RunsTreeNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'run': {
+        const r = node.run;
+        const info = this.runs.runInfo(r.id);
+        const live = this.runs.liveRun(r.id) !== undefined;
+        const status = live && info ? info.status : r.status;
+        const step = live && info ? info.step : r.step;
+        const best = live && info?.bestReturn !== undefined ? info.bestReturn : this.bestReturn(r);
+        const item = new vscode.TreeItem(r.label ?? `${r.env} · ${r.algo}`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `run:${r.id}`;
+        item.description = `${status} · step ${step.toLocaleString('en-US')}${best !== null && best !== undefined ? ` · best ${fmt(best)}` : ''}`;
+        item.iconPath = new vscode.ThemeIcon(STATUS_ICONS[status as RunStatus] ?? 'circle-outline');
+        item.contextValue = runContext(status as RunStatus, live);
+        const tip = new vscode.MarkdownString(undefined, false);
+        tip.appendText(`${r.id}\n${r.env} · ${r.algo} · seed ${r.seed}\n${status}, step ${step} of ${r.totalSteps}\ncreated ${r.createdAt}${r.message ? `\n${r.message}` : ''}`);
+        item.tooltip = tip;
+        item.command = { command: 'hyperprompt.showRun', title: 'Show in the HyperPrompt panel', arguments: [node] };
+        item.accessibilityInformation = { label: `Run ${r.env} ${r.algo}, ${status}, step ${step}` };
+        return item;
+      }
+      case 'version': {
+        const v = node.record;
+        const item = new vscode.TreeItem(`v${v.version} · step ${v.step.toLocaleString('en-US')}`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `version:${node.runId}:${v.version}`;
+        const changed = v.changed ? Object.keys(v.changed) : [];
+        item.description = `${v.author}${changed.length ? ` · ${changed.join(', ')}` : ''}${v.reason ? ` · ${v.reason}` : ''}`;
+        item.iconPath = new vscode.ThemeIcon(v.author === 'copilot' ? 'sparkle' : v.author === 'user' ? 'person' : v.author === 'initial' ? 'symbol-constant' : 'history');
+        item.contextValue = node.previous ? 'hyperprompt.version' : 'hyperprompt.version.first';
+        const tip = new vscode.MarkdownString(undefined, false);
+        tip.appendText(`version ${v.version}, in force from step ${v.step}\nby ${v.author}${v.reason ? `: ${v.reason}` : ''}`);
+        item.tooltip = tip;
+        item.accessibilityInformation = { label: `Version ${v.version} at step ${v.step} by ${v.author}` };
+        return item;
+      }
+      case 'value': {
+        const item = new vscode.TreeItem(`${node.name} = ${fmt(node.value)}`, vscode.TreeItemCollapsibleState.None);
+        item.id = `value:${node.runId}:${node.version}:${node.name}`;
+        item.description = node.changed ? 'changed' : undefined;
+        item.iconPath = new vscode.ThemeIcon(node.changed ? 'diff-modified' : 'symbol-field');
+        item.contextValue = 'hyperprompt.value';
+        return item;
+      }
+      case 'problem': {
+        const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon('warning');
+        return item;
+      }
+    }
+  }
+
+  private bestReturn(r: RunSummary): number | null | undefined {
+    const cached = this.best.get(r.id);
+    if (cached && cached.updatedAt === r.updatedAt) return cached.value;
+    if (!cached || cached.updatedAt !== r.updatedAt) {
+      this.best.set(r.id, { updatedAt: r.updatedAt, value: cached?.value ?? null });
+      let best: number | null = null;
+      void streamMetrics(this.runs.manager.store, r.id, (p) => {
+        const x = p.scalars['charts/episodic_return'];
+        if (x !== undefined && (best === null || x > best)) best = x;
+      })
+        .then(() => {
+          this.best.set(r.id, { updatedAt: r.updatedAt, value: best });
+          if (best !== null) this.refreshSoon();
+        })
+        .catch(() => undefined);
+    }
+    return cached?.value;
+  }
+}
