@@ -1,0 +1,111 @@
+// The co-pilot's cost to training (issue 4's figure): PPO on CartPole-v1 with the built-in
+// trainer, co-pilot `off` against the `ollama` controller in `auto` mode whose every reply
+// takes 2 s (latency injected by the Ollama test server, test/support/ollama-test-server.ts).
+// Training must not wait for the LLM: the wall time may grow by at most 5%.
+// Runs alternate (off, auto, off, auto, ...) so machine noise hits both alike; medians and
+// their ratio are printed, with the number of proposals applied in auto mode (late ones
+// included: with a 2 s reply most arrive one interval late and apply then).
+// Usage: node --import tsx bench/copilot.ts [--steps N] [--interval K] [--reps R] [--latency MS]
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OllamaController } from '../src/copilot/controllers/index';
+import { CopilotSession } from '../src/copilot/session';
+import { copilotAttachment } from '../src/runs/copilot';
+import { RunManager, type StartOptions } from '../src/runs/manager';
+import type { RunSpec } from '../src/runs/types';
+import { startOllamaTestServer } from '../test/support/ollama-test-server';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: number): number => {
+  const i = argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(argv[i + 1]) : fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
+  return v;
+};
+const STEPS = opt('steps', 60_000);
+const INTERVAL = opt('interval', 5_000);
+const REPS = opt('reps', 3);
+const LATENCY = opt('latency', 2_000);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const server = await startOllamaTestServer({ models: ['hyperprompt-controller'], latencyMs: LATENCY });
+  // Alternate two small learning-rate moves so every reply really changes something (a `set`
+  // goes to the trainer each time), within the safety rules' one-step limit.
+  const replies = (n: number): void => {
+    for (let i = 0; i < n; i++)
+      server.enqueue({ reply: { changes: { learning_rate: i % 2 ? 3e-4 : 2.5e-4 }, rationale: `bench reply ${i}`, confidence: 0.5 } });
+  };
+  const root = mkdtempSync(join(tmpdir(), 'hp-bench-copilot-'));
+  const manager = new RunManager({ root });
+  const spec: RunSpec = {
+    env: 'CartPole-v1',
+    algo: 'ppo',
+    totalSteps: STEPS,
+    seed: 1,
+    values: {},
+    interval: INTERVAL,
+    checkpointEvery: 0,
+    trainer: { kind: 'builtin' },
+  };
+  const times: Record<'off' | 'auto', number[]> = { off: [], auto: [] };
+  const applied: number[] = [];
+  const late: number[] = [];
+  console.log(`PPO CartPole-v1, ${STEPS} steps, interval ${INTERVAL}, ${REPS} runs per arm, LLM reply latency ${LATENCY} ms`);
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const arm of ['off', 'auto'] as const) {
+      let session: CopilotSession | undefined;
+      const opts: StartOptions = {};
+      if (arm === 'auto') {
+        replies(Math.ceil(STEPS / INTERVAL) + 2);
+        opts.copilot = copilotAttachment((ctx) => {
+          session = new CopilotSession({
+            controller: new OllamaController({ host: server.url, timeoutMs: LATENCY * 5 }),
+            mode: 'auto',
+            algo: ctx.hello.algo,
+            env: ctx.hello.env,
+            space: ctx.hello.space,
+            values: ctx.hello.values,
+            totalSteps: ctx.hello.totalSteps ?? STEPS,
+            apply: ctx.apply,
+            writer: ctx.writer,
+          });
+          return session;
+        });
+      }
+      const t0 = performance.now();
+      const run = manager.start(spec, opts);
+      const exit = await run.finished;
+      const ms = performance.now() - t0;
+      if (exit.status !== 'completed') throw new Error(`run ${run.id} (${arm}) ended ${exit.status}: ${exit.message ?? ''}`);
+      times[arm].push(ms);
+      if (session) {
+        await session.close();
+        const records = manager.store.readDecisions(run.id).records as { outcome: string; lateIntervals: number }[];
+        applied.push(records.filter((r) => r.outcome === 'applied').length);
+        late.push(records.filter((r) => r.lateIntervals > 0).length);
+        console.log(`  rep ${rep + 1} auto: ${(ms / 1000).toFixed(2)} s, ${records.length} decisions, ${applied.at(-1)} applied, ${late.at(-1)} late`);
+      } else console.log(`  rep ${rep + 1} off:  ${(ms / 1000).toFixed(2)} s`);
+    }
+  }
+  await server.close();
+  rmSync(root, { recursive: true, force: true });
+  const off = median(times.off);
+  const auto = median(times.auto);
+  const growth = (auto / off - 1) * 100;
+  console.log(`median wall time: off ${(off / 1000).toFixed(2)} s, auto (${LATENCY} ms replies) ${(auto / 1000).toFixed(2)} s`);
+  console.log(`growth: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% (limit +5%): ${growth <= 5 ? 'PASS' : 'FAIL'}; proposals applied per auto run: ${applied.join(', ')}`);
+  process.exitCode = growth <= 5 ? 0 : 1;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
