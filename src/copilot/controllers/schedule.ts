@@ -113,7 +113,7 @@ export class ScheduleController implements Controller {
       let v = scheduleValue(s, progress);
       if (spec?.type === 'int') v = Math.round(v);
       changes[name] = v;
-      parts.push(`${name} → ${fmt(v)} (${s.kind})`);
+      parts.push(`${name} → ${fmt(v)} (schedule ${JSON.stringify(s)})`);
     }
     return {
       proposal: {
