@@ -24,6 +24,8 @@ export interface CommandContext {
   settings: () => HostSettings;
   memento: vscode.Memento;
   nativeModulesDir: string;
+  /** models/Modelfile inside the extension. */
+  modelfilePath: string;
   log: (line: string) => void;
 }
 
@@ -222,7 +224,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
           let last = 0;
-          await setUpOllamaModel(s.ollamaHost, s.ollamaModel, s.ollamaBaseModel, (status, fraction) => {
+          await setUpOllamaModel(s.ollamaHost, s.ollamaModel, s.ollamaBaseModel, ctx.modelfilePath, (status, fraction) => {
             const pct = fraction === undefined ? undefined : Math.round(fraction * 100);
             const increment = pct === undefined ? undefined : Math.max(0, pct - last);
             if (pct !== undefined) last = Math.max(last, pct);

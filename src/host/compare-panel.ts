@@ -14,18 +14,8 @@ import { diffVersions } from './config-documents';
 import { Disposable } from './lifecycle';
 import type { RunController } from './run-controller';
 import { WebviewChannel } from './webview-channel';
-import { webviewHtml } from './webview-html';
+import { COMPARE_BODY, webviewHtml } from './webview-html';
 import { nonce, webviewOptions } from './webview-util';
-
-export const COMPARE_BODY = `
-    <header class="run"><div id="compare-title" class="title" data-testid="compare-title">Compare runs</div></header>
-    <div id="notice" data-testid="notice" role="status" aria-live="polite" hidden></div>
-    <div class="controls" role="toolbar" aria-label="Compare controls">
-      <label for="metric">Metric</label>
-      <select id="metric" data-testid="compare-metric" aria-label="Metric to overlay"></select>
-      <vscode-button id="diff-latest" data-testid="compare-diff-latest" secondary aria-label="Diff the latest configurations of the first two runs">Diff latest configurations</vscode-button>
-    </div>
-    <main id="compare" class="compare-grid" aria-label="Run comparison"></main>`;
 
 /** Builds the comparison of runs from the RunController (pure data, no view). */
 export async function compareState(runs: RunController, ids: string[], pointBudget: number): Promise<{ runs: CompareRun[]; differing: string[]; pointBudget: number }> {

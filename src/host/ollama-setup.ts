@@ -2,7 +2,8 @@
 // the controller model there (or its base model), and pulling the base model then creating
 // the controller model (FROM base, SYSTEM prompt, low temperature) with progress.
 
-import { GENERIC_SYSTEM_PROMPT } from '../copilot/prompt';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseModelfile } from '../copilot/modelfile';
 import { ollamaClient, sameModel } from '../copilot/ollama-client';
 
 export interface ControllerCheck {
@@ -28,20 +29,39 @@ export async function checkOllama(host: string, model: string, baseModel: string
   return { ok: hasModel || hasBase, lines };
 }
 
-/** Pulls the base model (progress as a fraction 0..1 with a status line), then creates the controller model. */
+/**
+ * Pulls the base model unless present (progress as a fraction 0..1 with a status line), then
+ * creates the controller model from the Modelfile shipped with the extension (models/Modelfile:
+ * SYSTEM, PARAMETERs, few-shot MESSAGEs), the same one `hyperprompt controller setup` uses.
+ */
 export async function setUpOllamaModel(
   host: string,
   model: string,
   baseModel: string,
+  modelfilePath: string,
   progress: (status: string, fraction: number | undefined) => void,
   signal?: AbortSignal,
 ): Promise<void> {
+  if (!existsSync(modelfilePath)) throw new Error(`the controller Modelfile is missing from the extension (${modelfilePath}); reinstall HyperPrompt`);
+  const parsed = parseModelfile(readFileSync(modelfilePath, 'utf8'));
+  if (!parsed.ok) throw new Error(`${modelfilePath}: ${parsed.error}`);
+  const mf = parsed.value;
   const client = ollamaClient(host, signal);
-  const pull = await client.pull({ model: baseModel, stream: true });
-  for await (const p of pull) {
-    progress(`${baseModel}: ${p.status}`, p.total ? p.completed / p.total : undefined);
+  const names = (await client.list()).models.map((m) => m.name);
+  if (!names.some((n) => sameModel(n, baseModel))) {
+    const pull = await client.pull({ model: baseModel, stream: true });
+    for await (const p of pull) progress(`${baseModel}: ${p.status}`, p.total ? p.completed / p.total : undefined);
   }
   progress(`creating ${model} from ${baseModel}`, undefined);
-  const create = await client.create({ model, from: baseModel, system: GENERIC_SYSTEM_PROMPT, parameters: { temperature: 0.2, num_predict: 384 }, stream: true });
+  const create = await client.create({
+    model,
+    from: baseModel,
+    system: mf.system,
+    template: mf.template,
+    license: mf.license,
+    parameters: mf.parameters,
+    messages: mf.messages,
+    stream: true,
+  });
   for await (const p of create) progress(`${model}: ${p.status}`, undefined);
 }

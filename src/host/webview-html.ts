@@ -77,3 +77,14 @@ export const SIDE_PANEL_BODY = `
     <div id="notice" data-testid="notice" role="status" aria-live="polite" hidden></div>
     <section id="proposal" data-testid="proposal-card" aria-labelledby="proposal-title" class="card" hidden></section>
     <main id="charts" data-testid="charts" aria-label="Training curves"></main>`;
+
+/** The Compare Runs panel's static markup; webview/compare.ts fills it in. */
+export const COMPARE_BODY = `
+    <header class="run"><div id="compare-title" class="title" data-testid="compare-title">Compare runs</div></header>
+    <div id="notice" data-testid="notice" role="status" aria-live="polite" hidden></div>
+    <div class="controls" role="toolbar" aria-label="Compare controls">
+      <label for="metric">Metric</label>
+      <select id="metric" data-testid="compare-metric" aria-label="Metric to overlay"></select>
+      <vscode-button id="diff-latest" data-testid="compare-diff-latest" secondary aria-label="Diff the latest configurations of the first two runs">Diff latest configurations</vscode-button>
+    </div>
+    <main id="compare" class="compare-grid" aria-label="Run comparison"></main>`;
