@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { flag, flagAll, type FlagSpec, formatFlagHelp, has, intFlag, type ParsedArgs, parseArgs, UsageError } from '../args';
 import type { CliIO, Command } from '../command';
 import { DEFAULT_RUNS_DIR, followRun, printSummary, rewardThreshold } from '../run-progress';
+import { COPILOT_FLAGS, copilotStartOptions, parseCopilotOptions } from './controller';
 import { RunManager, type StartOptions } from '../../runs/manager';
 import { checkRunFile, type RunFile } from '../../runs/run-file';
 import type { RunSpec } from '../../runs/types';
@@ -46,7 +47,7 @@ export const PROCESS_FLAGS: Record<string, FlagSpec> = {
   node: { value: true, description: 'Node executable for the built-in trainer (default: node on PATH, else this runtime)' },
 };
 
-export const TRAIN_FLAGS: Record<string, FlagSpec> = { ...RUN_FLAGS, ...OUTPUT_FLAGS, ...PROCESS_FLAGS };
+export const TRAIN_FLAGS: Record<string, FlagSpec> = { ...RUN_FLAGS, ...COPILOT_FLAGS, ...OUTPUT_FLAGS, ...PROCESS_FLAGS };
 
 const USAGE = `Usage: hyperprompt train --env ID --algo ppo|dqn|sac [options]
 
@@ -163,8 +164,9 @@ export function parseRunSpec(args: ParsedArgs, io: CliIO): RunSpec {
 }
 
 /** Extra things that follow the run (the co-pilot adds its attachment here). */
-export function buildStartOptions(_args: ParsedArgs, _spec: RunSpec, _io: CliIO): StartOptions {
-  return {};
+export function buildStartOptions(args: ParsedArgs, spec: RunSpec, io: CliIO): StartOptions {
+  // The co-pilot (--controller, --mode, --ollama-*): see src/cli/commands/controller.ts.
+  return copilotStartOptions(parseCopilotOptions(args), spec, io);
 }
 
 export const train: Command = {
