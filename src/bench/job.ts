@@ -278,6 +278,9 @@ async function runSearch(job: BenchJob, ctx: JobContext, base: Omit<JobResult, '
   probe.dispose();
   const sub = searchSpace(space, o.params);
   const sampler = new TpeSampler(sub, { seed: job.seed, startup: o.startup });
+  // The first trial is the starting configuration itself (the tuned preset): the search
+  // can only improve on what a user already has.
+  sampler.enqueue(job.values);
   const trials: SearchTrialRecord[] = [];
   let envSteps = 0;
   for (let i = 0; i < o.trials; i++) {

@@ -121,7 +121,7 @@ export interface RunAccounting {
   /** Step budget of the run (per agent). */
   budget: number;
   wallSeconds: number;
-  /** Time spent deciding hyperparameters (controller calls, search, lookahead branches excluded). */
+  /** Time spent deciding hyperparameters: controller calls, PBT's exploit/explore, the oracle's branches. */
   controllerSeconds: number;
   /** Hyperparameter changes applied after the initial configuration. */
   changes: number;

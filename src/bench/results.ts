@@ -178,3 +178,15 @@ export function readResults(out: string): ReadResults {
   }
   return { results, problems };
 }
+
+/** One job's result, or undefined when it has none (or a malformed one, which then runs again). */
+export function readResult(out: string, id: string): JobResult | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(join(resultsDir(out), `${safeName(id)}.json`), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const c = checkJobResult(raw);
+  return c.ok ? c.value : undefined;
+}

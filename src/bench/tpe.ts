@@ -238,6 +238,7 @@ export function goodCount(n: number): number {
 export class TpeSampler implements Sampler {
   private readonly rng: Rng;
   private readonly history: Trial[] = [];
+  private readonly queued: HyperparamValues[] = [];
   private readonly startup: number;
   private readonly candidates: number;
   private readonly direction: 'maximize' | 'minimize';
@@ -267,8 +268,22 @@ export class TpeSampler implements Sampler {
     this.history.push({ values: { ...values }, score });
   }
 
+  /**
+   * Makes a given configuration the next trial (Optuna's `enqueue_trial`): a search can start
+   * from a known-good point, such as the tuned preset. Keys outside the space are ignored;
+   * missing ones are drawn at random.
+   */
+  enqueue(values: HyperparamValues): void {
+    this.queued.push({ ...values });
+  }
+
   ask(): HyperparamValues {
     const out: HyperparamValues = {};
+    const q = this.queued.shift();
+    if (q) {
+      for (const s of this.space) out[s.name] = q[s.name] ?? randomValue(s, this.rng);
+      return out;
+    }
     if (this.history.length < this.startup) {
       for (const s of this.space) out[s.name] = randomValue(s, this.rng);
       return out;

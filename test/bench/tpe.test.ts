@@ -122,3 +122,15 @@ test('the truncated Parzen mixture is a density on its bounds and samples inside
   // two of the four components (prior included) sit near 0.2: well over a third of the mass
   assert.ok(near / 2000 > 0.4, `fraction near the cluster ${near / 2000}`);
 });
+
+test('an enqueued configuration is the next trial, then sampling resumes', () => {
+  const s = new TpeSampler(space, { seed: 4, startup: 3 });
+  s.enqueue({ learning_rate: 1e-3, clip_range: 0.3, unknown: 5 });
+  const first = s.ask();
+  assert.equal(first.learning_rate, 1e-3);
+  assert.equal(first.clip_range, 0.3);
+  assert.equal(first.unknown, undefined);
+  assert.ok(Number.isInteger(first.batch_size)); // missing keys drawn at random
+  s.tell(first, objective(first));
+  assert.notEqual(s.ask().learning_rate, 1e-3);
+});
