@@ -2,16 +2,13 @@
 // mutable hyperparameter proves it takes effect at the next step or update.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
 import { Dqn } from '../../src/rl/algos/dqn';
-import { CartPoleEnv } from '../../src/rl/envs/cartpole';
-import { PendulumEnv } from '../../src/rl/envs/pendulum';
-import { MlpJs, mlpLayout } from '../../src/rl/nn/offpolicy';
+import { getTf, initBackend } from '../../src/rl/backend';
+import { Mlp } from '../../src/rl/nn';
 import type { HyperparamValues } from '../../src/shared/hyperparams';
 
 before(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
+  await initBackend('cpu');
 });
 
 const SMALL: HyperparamValues = {
@@ -26,7 +23,7 @@ const SMALL: HyperparamValues = {
 };
 
 function make(values: HyperparamValues = {}, seed = 1, totalSteps = 1000): Dqn {
-  return new Dqn({ makeEnv: () => new CartPoleEnv(), seed, totalSteps, values: { ...SMALL, ...values } });
+  return new Dqn({ envId: 'CartPole-v1', seed, totalSteps, values: { ...SMALL, ...values } });
 }
 
 async function run(a: Dqn, iterations: number): Promise<Record<string, number>> {
@@ -63,7 +60,7 @@ test('random actions until learning_starts, then updates with CleanRL-keyed stat
 
 test('terminated transitions do not bootstrap, truncated ones do', async () => {
   // A CartPole episode cut at 5 steps by the time limit stores terminated = 0.
-  const a = new Dqn({ makeEnv: () => new CartPoleEnv({ maxEpisodeSteps: 5 }), seed: 3, totalSteps: 100, values: { ...SMALL, learning_starts: 1000 } });
+  const a = new Dqn({ envId: 'CartPole-v1', envOptions: { maxEpisodeSteps: 5 }, seed: 3, totalSteps: 100, values: { ...SMALL, learning_starts: 1000 } });
   const r = await a.iterate();
   assert.equal(r.episodes.length, 2);
   assert.deepEqual(r.episodes.map((e) => e.length), [5, 5]);
@@ -117,11 +114,12 @@ test('double_q: the next action is picked by the online net and valued by the ta
   await run(a, 4); // online has moved away from the target
   const { online, target } = a.weights();
   assert.ok(maxAbsDiff(online, target) > 1e-3);
-  const js = new MlpJs(mlpLayout([4, 32, 32, 2]));
+  const net = new Mlp({ input: 4, hidden: [32, 32], towers: [2], activation: 'relu' });
+  const fwd = (p: Float32Array, x: Float32Array): number[] => Array.from(net.predictJs(p, x, 1));
   const batch = { obs: new Float32Array([0.1, 0.5, -0.1, 0.2]), actions: new Float32Array([0]), rewards: new Float32Array([1]), nextObs: new Float32Array([0.3, -1.2, 0.15, 1.0]), terminated: new Float32Array([0]) };
-  const q = js.forward(online, batch.obs)[0];
-  const qOn = Array.from(js.forward(online, batch.nextObs));
-  const qT = Array.from(js.forward(target, batch.nextObs));
+  const q = fwd(online, batch.obs)[0];
+  const qOn = fwd(online, batch.nextObs);
+  const qT = fwd(target, batch.nextObs);
   const huber = (d: number): number => (Math.abs(d) < 1 ? 0.5 * d * d : Math.abs(d) - 0.5);
   const vanilla = huber(q - (1 + 0.99 * Math.max(...qT)));
   const double = huber(q - (1 + 0.99 * qT[qOn.indexOf(Math.max(...qOn))]));
@@ -152,7 +150,7 @@ test('epsilon really drives the actions: eps 0 after learning_starts acts greedi
   const a = make({ learning_starts: 0, exploration_initial_eps: 0, exploration_final_eps: 0, gradient_steps: 1, train_freq: 1 });
   // With eps 0 each stored action is the greedy action of the weights before the step's update.
   for (let i = 0; i < 20; i++) {
-    const obs = (await a.checkpoint()).arrays['env/obs'] as Float32Array;
+    const obs = a.currentObs();
     const greedy = a.act(obs);
     await a.iterate();
     const ck = await a.checkpoint({ includeReplayBuffer: true });
@@ -259,7 +257,7 @@ test('immutable and unknown hyperparameters are refused with the reason', () => 
   assert.throws(() => a.set({ nope: 1 }), /unknown hyperparameter "nope"/);
   assert.throws(() => a.set({ gamma: 2 }), /gamma = 2 is above its maximum/);
   a.dispose();
-  assert.throws(() => new Dqn({ makeEnv: () => new PendulumEnv(), totalSteps: 10 }), /dqn needs a discrete action space/);
+  assert.throws(() => new Dqn({ envId: 'Pendulum-v1', totalSteps: 10 }), /dqn needs a discrete action space/);
 });
 
 test('interrupted, checkpointed (with buffer) and restored = uninterrupted', async () => {
@@ -285,16 +283,16 @@ test('interrupted, checkpointed (with buffer) and restored = uninterrupted', asy
   second.dispose();
 });
 
-test('tf.memory().numTensors stays flat over 100 updates', async () => {
+test('getTf().memory().numTensors stays flat over 100 updates', async () => {
   const a = make({ train_freq: 1, gradient_steps: 1, learning_starts: 20, target_update_interval: 5 });
   await run(a, 25);
-  const n0 = tf.memory().numTensors;
+  const n0 = getTf().memory().numTensors;
   const u0 = a.updates;
   await run(a, 100);
   assert.equal(a.updates - u0, 100);
-  assert.equal(tf.memory().numTensors, n0);
+  assert.equal(getTf().memory().numTensors, n0);
   a.set({ double_q: true });
   await run(a, 20);
-  assert.equal(tf.memory().numTensors, n0);
+  assert.equal(getTf().memory().numTensors, n0);
   a.dispose();
 });

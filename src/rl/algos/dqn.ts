@@ -2,26 +2,27 @@
 // buffer, a target network updated every `target_update_interval` env steps (hard, or soft
 // with `tau`), a linear epsilon schedule over the step budget, `learning_starts`,
 // `train_freq` / `gradient_steps`, Huber loss, gradient-norm clipping, and double DQN as an
-// option. Time-limit truncation bootstraps (only `terminated` stops the target).
+// option. Time-limit truncation bootstraps: the stored next observation is the episode's
+// final one (VectorEnv's `finalObs`) and only `terminated` stops the target.
 //
 // Reads top to bottom like SB3's `learn()`: each `iterate()` collects `train_freq` vector
 // steps (random actions before `learning_starts`, epsilon-greedy after), then runs
 // `gradient_steps` updates. Every hyperparameter is read from `this.hp` at the moment it is
 // used, so a `set()` takes effect at the next step or update with nothing cached.
 //
-// Speed: acting is a plain-JS forward pass on a host copy of the weights (refreshed after each
-// training phase); an update is one small tensor graph on one flat parameter vector; the
-// target network is fixed during a training phase, so the bootstrap targets of all its
-// gradient steps come from ONE batched forward pass when double DQN is off.
+// Speed: the networks are the shared nn core (one flat Float32Array, hand-written backward,
+// JS Adam). Acting is a plain-JS forward on a compiled copy of the weights (recompiled after
+// each training phase); the loss and its gradient are computed in JS from the outputs; the
+// target network does not change during a training phase, so the bootstrap targets of all
+// its gradient steps come from ONE batched forward pass (when double DQN is off).
 
-import * as tf from '@tensorflow/tfjs';
 import type { HyperparamSpec, HyperparamValues } from '../../shared/hyperparams';
+import { makeVectorEnv, type VectorEnv, type VectorEnvSnapshot } from '../envs';
+import { Adam, clipGradNorm, Mlp, type JsForward } from '../nn';
 import { Rng, type RngState } from '../rng';
-import { clipByGlobalNorm, FlatAdam, flatGrad, initMlp, layerTensors, mlpApply, mlpForward, MlpJs, mlpLayout, polyakUpdate, type MlpLayout } from '../nn/offpolicy';
 import { epsilonAt } from './dqn-schedule';
-import { checkMutable, initialValues, NET_ARCH_CHOICES, num, parseNetArch, takeArray, type OffPolicyOptions } from './offpolicy-common';
+import { checkMutable, initialValues, initTorchDefault, NET_ARCH_CHOICES, num, parseNetArch, polyak, takeArray, type OffPolicyOptions } from './offpolicy-common';
 import { ReplayBuffer, type ReplayState } from './replay';
-import { ReplayCollector, type CollectorState } from './replay-collector';
 import type { AlgoCheckpoint, Algorithm, EpisodeRecord, IterationResult } from './types';
 
 export const DQN_SPACE: readonly HyperparamSpec[] = [
@@ -49,16 +50,16 @@ export class Dqn implements Algorithm {
   private hp: HyperparamValues;
   private readonly totalSteps: number;
   private readonly rng: Rng;
-  private readonly collector: ReplayCollector;
+  private readonly venv: VectorEnv;
   private buffer: ReplayBuffer;
   private readonly nActions: number;
   private readonly obsDim: number;
-  private readonly layout: MlpLayout;
-  private readonly theta: tf.Variable<tf.Rank.R1>;
-  private readonly target: tf.Variable<tf.Rank.R1>;
-  private readonly adam: FlatAdam;
-  private readonly jsNet: MlpJs;
-  private hostTheta: Float32Array;
+  private readonly net: Mlp;
+  private readonly theta: Float32Array;
+  private readonly target: Float32Array;
+  private readonly grad: Float32Array;
+  private readonly adam: Adam;
+  private policy: JsForward;
   private step = 0;
   /** Vector-env steps taken (SB3's `_n_calls`), the clock of target updates. */
   private nCalls = 0;
@@ -66,29 +67,30 @@ export class Dqn implements Algorithm {
   private lastRows = 0;
   private readonly actions: Float32Array;
   private readonly actedOn: Float32Array;
+  private readonly qRow: Float32Array;
 
   constructor(opts: OffPolicyOptions) {
     this.hp = initialValues(DQN_SPACE, opts.values, 'dqn');
     this.totalSteps = opts.totalSteps;
     const seed = opts.seed ?? 0;
     this.rng = new Rng(seed);
-    const envs = Array.from({ length: num(this.hp, 'n_envs') }, () => opts.makeEnv());
-    const space = envs[0].actionSpace;
-    if (space.kind !== 'discrete') throw new Error(`dqn needs a discrete action space; ${envs[0].id} has a continuous one (use sac or ppo)`);
+    this.venv = makeVectorEnv(opts.envId, num(this.hp, 'n_envs'), opts.envOptions);
+    const space = this.venv.actionSpace;
+    if (space.kind !== 'discrete') throw new Error(`dqn needs a discrete action space; ${opts.envId} has a continuous one (use sac or ppo)`);
     this.nActions = space.n;
-    this.collector = new ReplayCollector(envs, seed);
-    this.obsDim = this.collector.obsDim;
-    this.actions = new Float32Array(this.collector.n);
-    this.actedOn = new Float32Array(this.collector.obs.length);
+    this.obsDim = this.venv.obsDim;
+    this.venv.reset(seed);
+    this.actions = new Float32Array(this.venv.numEnvs);
+    this.actedOn = new Float32Array(this.venv.obs.length);
+    this.qRow = new Float32Array(this.nActions);
     this.buffer = new ReplayBuffer(num(this.hp, 'buffer_size'), this.obsDim, 1);
-    this.layout = mlpLayout([this.obsDim, ...parseNetArch(this.hp.net_arch), this.nActions]);
-    const init = new Float32Array(this.layout.size);
-    initMlp(this.layout, init, this.rng);
-    this.hostTheta = init;
-    this.theta = tf.variable(tf.tensor1d(init), true);
-    this.target = tf.variable(tf.tensor1d(init), false);
-    this.adam = new FlatAdam(this.layout.size);
-    this.jsNet = new MlpJs(this.layout);
+    this.net = new Mlp({ input: this.obsDim, hidden: parseNetArch(this.hp.net_arch), towers: [this.nActions], activation: 'relu' });
+    this.theta = new Float32Array(this.net.nParams);
+    initTorchDefault(this.net, this.theta, this.rng);
+    this.target = this.theta.slice();
+    this.grad = new Float32Array(this.net.nParams);
+    this.adam = new Adam(this.net.nParams);
+    this.policy = this.net.compileJs(this.theta);
   }
 
   get globalStep(): number {
@@ -135,19 +137,23 @@ export class Dqn implements Algorithm {
 
   async iterate(): Promise<IterationResult> {
     const episodes: EpisodeRecord[] = [];
-    const c = this.collector;
-    const n = c.n;
+    const v = this.venv;
+    const n = v.numEnvs;
+    const od = this.obsDim;
     const trainFreq = num(this.hp, 'train_freq');
     for (let s = 0; s < trainFreq; s++) {
       this.chooseActions();
-      c.step(this.actions, 1, episodes);
+      v.step(this.actions);
       for (let i = 0; i < n; i++) {
-        const o = i * this.obsDim;
-        this.buffer.add(this.actedOn.subarray(o, o + this.obsDim), this.actions[i], c.rewards[i], c.nextObs.subarray(o, o + this.obsDim), c.terminated[i] === 1);
+        const o = i * od;
+        const ended = v.terminated[i] === 1 || v.truncated[i] === 1;
+        const next = (ended ? v.finalObs : v.obs).subarray(o, o + od);
+        this.buffer.add(this.actedOn.subarray(o, o + od), this.actions[i], v.rewards[i], next, v.terminated[i] === 1);
       }
+      for (const e of v.drainEpisodes()) episodes.push({ return: e.return, length: e.length });
       this.step += n;
       this.nCalls += 1;
-      if (this.nCalls % Math.max(Math.floor(num(this.hp, 'target_update_interval') / n), 1) === 0) polyakUpdate(this.target, this.theta, num(this.hp, 'tau'));
+      if (this.nCalls % Math.max(Math.floor(num(this.hp, 'target_update_interval') / n), 1) === 0) polyak(this.target, this.theta, num(this.hp, 'tau'));
     }
     let stats: Record<string, number> = {};
     if (this.step > num(this.hp, 'learning_starts')) stats = this.train(num(this.hp, 'gradient_steps'));
@@ -155,26 +161,31 @@ export class Dqn implements Algorithm {
   }
 
   act(obs: ArrayLike<number>): number {
-    return argmax(this.jsNet.forward(this.hostTheta, obs));
+    return argmax(this.policy.forward(obs, 1, this.qRow));
   }
 
-  /** Q-values of one observation from the online network (host copy). */
+  /** The observations the next actions will be chosen from, [n_envs * obsDim]. */
+  currentObs(): Float32Array {
+    return this.venv.obs.slice();
+  }
+
+  /** Q-values of one observation from the online network. */
   qValues(obs: ArrayLike<number>): number[] {
-    return Array.from(this.jsNet.forward(this.hostTheta, obs));
+    return Array.from(this.policy.forward(obs, 1, this.qRow));
   }
 
   // ---- acting --------------------------------------------------------------------------------
 
   /** Fills `actions` for the current observations, and keeps a copy of them in `actedOn`
-   *  (the collector's `obs` moves on to the reset observation when an episode ends). */
+   *  (the vector env's `obs` moves on, to the reset observation when an episode ends). */
   private chooseActions(): void {
-    const c = this.collector;
-    this.actedOn.set(c.obs);
+    const v = this.venv;
+    this.actedOn.set(v.obs);
     const random = this.step < num(this.hp, 'learning_starts');
     const eps = this.epsilon;
-    for (let i = 0; i < c.n; i++) {
+    for (let i = 0; i < v.numEnvs; i++) {
       if (random || this.rng.random() < eps) this.actions[i] = this.rng.int(this.nActions);
-      else this.actions[i] = argmax(this.jsNet.forward(this.hostTheta, c.obs.subarray(i * this.obsDim, (i + 1) * this.obsDim)));
+      else this.actions[i] = argmax(this.policy.forward(v.obs.subarray(i * this.obsDim, (i + 1) * this.obsDim), 1, this.qRow));
     }
   }
 
@@ -189,70 +200,65 @@ export class Dqn implements Algorithm {
     const doubleQ = this.hp.double_q === true;
     const od = this.obsDim;
     const nA = this.nActions;
-    // Sample every batch of the phase up front (same draws, in the same order, as one at a time).
+    // Sample every batch of the phase up front (the same draws, in the same order, as one at a time).
     const obs = new Float32Array(gradientSteps * B * od);
     const next = new Float32Array(gradientSteps * B * od);
-    const mask = new Float32Array(gradientSteps * B * nA);
-    const reward = new Float32Array(gradientSteps * B);
+    const act = new Int32Array(gradientSteps * B);
+    const y = new Float32Array(gradientSteps * B);
     const discount = new Float32Array(gradientSteps * B);
     for (let g = 0; g < gradientSteps; g++) {
       const b = this.buffer.sample(B, this.rng);
       obs.set(b.obs, g * B * od);
       next.set(b.nextObs, g * B * od);
       for (let r = 0; r < B; r++) {
-        mask[(g * B + r) * nA + b.actions[r]] = 1;
-        reward[g * B + r] = b.rewards[r];
+        act[g * B + r] = b.actions[r];
+        y[g * B + r] = b.rewards[r];
         discount[g * B + r] = gamma * (1 - b.terminated[r]);
       }
     }
-    // Bootstrap targets of all steps at once: the target net does not change during a phase.
-    let targets: Float32Array | undefined;
+    // The target net is fixed during a phase: all bootstrap values in one batched pass.
     if (!doubleQ) {
-      targets = tf.tidy(() => {
-        const qNext = mlpForward(this.layout, this.target, tf.tensor2d(next, [gradientSteps * B, od]));
-        return tf.add(tf.tensor1d(reward), tf.mul(tf.tensor1d(discount), tf.max(qNext, 1))).dataSync() as Float32Array;
-      });
+      const qNext = this.net.predict(this.target, next, gradientSteps * B);
+      for (let k = 0; k < gradientSteps * B; k++) y[k] += discount[k] * maxRow(qNext, k * nA, nA);
     }
-    const losses: tf.Scalar[] = [];
-    const qMeans: tf.Scalar[] = [];
-    const norms: tf.Scalar[] = [];
+    let lossSum = 0;
+    let qSum = 0;
+    let normSum = 0;
     for (let g = 0; g < gradientSteps; g++) {
-      const [loss, qMean, norm] = tf.tidy(() => {
-        const o = tf.tensor2d(obs.subarray(g * B * od, (g + 1) * B * od), [B, od]);
-        this.lastRows = o.shape[0];
-        const m = tf.tensor2d(mask.subarray(g * B * nA, (g + 1) * B * nA), [B, nA]);
-        let y: tf.Tensor1D;
-        if (targets) y = tf.tensor1d(targets.subarray(g * B, (g + 1) * B));
-        else {
-          const nx = tf.tensor2d(next.subarray(g * B * od, (g + 1) * B * od), [B, od]);
-          const best = tf.oneHot(tf.argMax(mlpForward(this.layout, this.theta, nx), 1), nA);
-          const qNext = tf.sum(tf.mul(mlpForward(this.layout, this.target, nx), best), 1);
-          y = tf.add<tf.Tensor1D>(tf.tensor1d(reward.subarray(g * B, (g + 1) * B)), tf.mul(tf.tensor1d(discount.subarray(g * B, (g + 1) * B)), qNext));
+      const o0 = g * B;
+      if (doubleQ) {
+        // The online net (which changes every step) picks the next action, the target values it.
+        const nx = next.subarray(o0 * od, (o0 + B) * od);
+        const qOn = this.net.predict(this.theta, nx, B);
+        const qT = this.net.predict(this.target, nx, B);
+        for (let r = 0; r < B; r++) y[o0 + r] += discount[o0 + r] * qT[r * nA + argmaxRow(qOn, r * nA, nA)];
+      }
+      let loss = 0;
+      let qs = 0;
+      this.net.forwardBackward(this.theta, obs.subarray(o0 * od, (o0 + B) * od), B, (out, dOut) => {
+        // Mean Huber loss (delta 1, PyTorch's smooth_l1_loss) on Q(s, a); dOut is zero elsewhere.
+        for (let r = 0; r < B; r++) {
+          const a = act[o0 + r];
+          const q = out[r * nA + a];
+          const d = q - y[o0 + r];
+          const ad = Math.abs(d);
+          loss += ad < 1 ? 0.5 * d * d : ad - 0.5;
+          qs += q;
+          dOut[r * nA + a] = (ad < 1 ? d : Math.sign(d)) / B;
         }
-        // valueAndGrads disposes what the loss function made; Q(s, a) is kept for the diagnostics.
-        let qa: tf.Tensor | undefined;
-        const { value, grads } = tf.valueAndGrads((...params: tf.Tensor[]) => {
-          qa = tf.keep(tf.sum(tf.mul(mlpApply(params, o), m), 1));
-          return huber(tf.sub(qa, y));
-        })(layerTensors(this.layout, this.theta));
-        const qMean = tf.mean(qa!) as tf.Scalar;
-        qa!.dispose();
-        const [clipped, norm] = clipByGlobalNorm(flatGrad(grads), maxNorm);
-        this.adam.step(this.theta, clipped, lr);
-        return [value, qMean, norm];
-      });
-      losses.push(loss);
-      qMeans.push(qMean);
-      norms.push(norm);
+      }, this.grad);
+      normSum += clipGradNorm(this.grad, maxNorm);
+      this.adam.step(this.theta, this.grad, lr);
+      lossSum += loss / B;
+      qSum += qs / B;
+      this.lastRows = B;
       this.nUpdates += 1;
     }
-    const means = tf.tidy(() => tf.stack([tf.mean(tf.stack(losses)), tf.mean(tf.stack(qMeans)), tf.mean(tf.stack(norms))]).dataSync());
-    tf.dispose([...losses, ...qMeans, ...norms]);
-    this.hostTheta = this.theta.dataSync().slice() as Float32Array;
+    this.policy = this.net.compileJs(this.theta);
     return {
-      'losses/td_loss': means[0],
-      'losses/q_values': means[1],
-      'losses/grad_norm': means[2],
+      'losses/td_loss': lossSum / gradientSteps,
+      'losses/q_values': qSum / gradientSteps,
+      'losses/grad_norm': normSum / gradientSteps,
       'charts/epsilon': this.epsilon,
       'charts/learning_rate': lr,
       'charts/updates': this.nUpdates,
@@ -263,39 +269,28 @@ export class Dqn implements Algorithm {
   tdLoss(batch: { obs: Float32Array; actions: Float32Array; rewards: Float32Array; nextObs: Float32Array; terminated: Float32Array }): number {
     const gamma = num(this.hp, 'gamma');
     const B = batch.rewards.length;
-    const od = this.obsDim;
-    return tf.tidy(() => {
-      const q = mlpForward(this.layout, this.theta, tf.tensor2d(batch.obs, [B, od]));
-      const qa = tf.sum(tf.mul(q, tf.oneHot(tf.tensor1d(batch.actions, 'int32'), this.nActions)), 1);
-      const nx = tf.tensor2d(batch.nextObs, [B, od]);
-      const qt = mlpForward(this.layout, this.target, nx);
-      const qNext = this.hp.double_q === true ? tf.sum(tf.mul(qt, tf.oneHot(tf.argMax(mlpForward(this.layout, this.theta, nx), 1), this.nActions)), 1) : tf.max(qt, 1);
-      const y = tf.add(tf.tensor1d(batch.rewards), tf.mul(tf.mul(tf.sub(1, tf.tensor1d(batch.terminated)), gamma), qNext));
-      return huber(tf.sub(qa, y)).dataSync()[0];
-    });
+    const nA = this.nActions;
+    const q = this.net.predictJs(this.theta, batch.obs, B);
+    const qT = this.net.predictJs(this.target, batch.nextObs, B);
+    const qOn = this.net.predictJs(this.theta, batch.nextObs, B);
+    let loss = 0;
+    for (let r = 0; r < B; r++) {
+      const next = this.hp.double_q === true ? qT[r * nA + argmaxRow(qOn, r * nA, nA)] : maxRow(qT, r * nA, nA);
+      const d = Math.abs(q[r * nA + batch.actions[r]] - (batch.rewards[r] + gamma * (1 - batch.terminated[r]) * next));
+      loss += d < 1 ? 0.5 * d * d : d - 0.5;
+    }
+    return loss / B;
   }
 
-  /** Host copies of the online and target weights and of Adam's first moment (tests, diagnostics). */
+  /** Copies of the online and target weights and of Adam's first moment (tests, diagnostics). */
   weights(): { online: Float32Array; target: Float32Array; adamM: Float32Array } {
-    return {
-      online: this.theta.dataSync().slice() as Float32Array,
-      target: this.target.dataSync().slice() as Float32Array,
-      adamM: this.adam.m.dataSync().slice() as Float32Array,
-    };
+    return { online: this.theta.slice(), target: this.target.slice(), adamM: this.adam.m.slice() };
   }
 
   // ---- checkpoints ---------------------------------------------------------------------------
 
   async checkpoint(options: { includeReplayBuffer?: boolean } = {}): Promise<AlgoCheckpoint> {
     const withBuffer = options.includeReplayBuffer === true;
-    const arrays: AlgoCheckpoint['arrays'] = {
-      'dqn/theta': this.theta.dataSync().slice() as Float32Array,
-      'dqn/target': this.target.dataSync().slice() as Float32Array,
-      'dqn/adam_m': this.adam.m.dataSync().slice() as Float32Array,
-      'dqn/adam_v': this.adam.v.dataSync().slice() as Float32Array,
-      'env/obs': this.collector.obs.slice(),
-      ...(withBuffer ? this.buffer.toArrays() : {}),
-    };
     return {
       algo: 'dqn',
       json: {
@@ -306,10 +301,16 @@ export class Dqn implements Algorithm {
         nUpdates: this.nUpdates,
         adamT: this.adam.t,
         rng: this.rng.getState(),
-        collector: this.collector.getState(),
+        venv: this.venv.snapshot(),
         replay: withBuffer ? this.buffer.getState() : null,
       },
-      arrays,
+      arrays: {
+        'dqn/theta': this.theta.slice(),
+        'dqn/target': this.target.slice(),
+        'dqn/adam_m': this.adam.m.slice(),
+        'dqn/adam_v': this.adam.v.slice(),
+        ...(withBuffer ? this.buffer.toArrays() : {}),
+      },
     };
   }
 
@@ -322,44 +323,43 @@ export class Dqn implements Algorithm {
       nUpdates: number;
       adamT: number;
       rng: { s: RngState; spare: number | null };
-      collector: CollectorState;
+      venv: VectorEnvSnapshot;
       replay: ReplayState | null;
     };
     if (String(j.values.net_arch) !== String(this.hp.net_arch) || j.values.n_envs !== this.hp.n_envs)
       throw new Error(`the checkpoint has net_arch ${String(j.values.net_arch)} and n_envs ${String(j.values.n_envs)}; this run has ${String(this.hp.net_arch)} and ${String(this.hp.n_envs)}: create the run with the checkpoint's values`);
-    const size = this.layout.size;
+    const size = this.net.nParams;
     const a = ckpt.arrays;
-    this.theta.assign(tf.tensor1d(takeArray(a, 'dqn/theta', Float32Array, size)));
-    this.target.assign(tf.tensor1d(takeArray(a, 'dqn/target', Float32Array, size)));
-    this.adam.m.assign(tf.tensor1d(takeArray(a, 'dqn/adam_m', Float32Array, size)));
-    this.adam.v.assign(tf.tensor1d(takeArray(a, 'dqn/adam_v', Float32Array, size)));
-    this.adam.t = j.adamT;
+    this.theta.set(takeArray(a, 'dqn/theta', Float32Array, size));
+    this.target.set(takeArray(a, 'dqn/target', Float32Array, size));
+    this.adam.setState({ m: takeArray(a, 'dqn/adam_m', Float32Array, size), v: takeArray(a, 'dqn/adam_v', Float32Array, size), t: j.adamT });
     this.hp = { ...j.values };
     this.step = j.step;
     this.nCalls = j.nCalls;
     this.nUpdates = j.nUpdates;
     this.rng.setState(j.rng);
-    this.collector.setState(j.collector, takeArray(a, 'env/obs', Float32Array, this.collector.obs.length));
+    this.venv.restore(j.venv);
     this.buffer = j.replay ? ReplayBuffer.fromArrays(j.replay, a) : new ReplayBuffer(num(this.hp, 'buffer_size'), this.obsDim, 1);
-    this.hostTheta = this.theta.dataSync().slice() as Float32Array;
+    this.policy = this.net.compileJs(this.theta);
   }
 
   dispose(): void {
-    this.theta.dispose();
-    this.target.dispose();
-    this.adam.dispose();
+    // Nothing lives on the tfjs backend between calls.
   }
 }
 
 function argmax(q: ArrayLike<number>): number {
+  return argmaxRow(q, 0, q.length);
+}
+
+function argmaxRow(q: ArrayLike<number>, off: number, n: number): number {
   let best = 0;
-  for (let i = 1; i < q.length; i++) if (q[i] > q[best]) best = i;
+  for (let i = 1; i < n; i++) if (q[off + i] > q[off + best]) best = i;
   return best;
 }
 
-/** Mean Huber loss with delta 1 (PyTorch's smooth_l1_loss, what SB3's DQN minimises). */
-function huber(d: tf.Tensor): tf.Scalar {
-  const ad = tf.abs(d);
-  const quad = tf.minimum(ad, 1);
-  return tf.mean(tf.add(tf.mul(tf.square(quad), 0.5), tf.sub(ad, quad))) as tf.Scalar;
+function maxRow(q: ArrayLike<number>, off: number, n: number): number {
+  let m = q[off];
+  for (let i = 1; i < n; i++) if (q[off + i] > m) m = q[off + i];
+  return m;
 }

@@ -3,11 +3,14 @@
 // clear errors.
 
 import { checkValues, defaultValues, findSpec, type HyperparamSpec, type HyperparamValues } from '../../shared/hyperparams';
-import type { Env } from '../envs/types';
+import type { MakeEnvOptions } from '../envs';
+import type { Mlp } from '../nn';
+import type { Rng } from '../rng';
 
 export interface OffPolicyOptions {
-  /** Makes one env copy (called n_envs times). */
-  makeEnv: () => Env;
+  envId: string;
+  /** Passed to makeEnv (e.g. a shorter time limit in tests). */
+  envOptions?: MakeEnvOptions;
   /** Seeds the network initialisation, exploration, replay sampling and the envs. */
   seed?: number;
   /** The run's step budget: DQN's epsilon schedule is a fraction of it (SB3's total_timesteps). */
@@ -60,4 +63,27 @@ export function takeArray<T extends Float32Array | Float64Array | Int32Array | U
   if (!(a instanceof ctor) || a.length !== length)
     throw new Error(`checkpoint array "${name}" is missing or is not a ${ctor.name} of ${length}; was it written by another algorithm, env or net_arch?`);
   return a;
+}
+
+/**
+ * PyTorch's nn.Linear default initialisation (what SB3's DQN and SAC networks start from):
+ * W and b uniform in ±1/sqrt(fanIn); `lastLayerScale` shrinks each tower's output layer.
+ */
+export function initTorchDefault(net: Mlp, params: Float32Array, rng: Rng, lastLayerScale = 1): void {
+  for (const layers of net.layout) {
+    layers.forEach((L, l) => {
+      const bound = (1 / Math.sqrt(L.in)) * (l === layers.length - 1 ? lastLayerScale : 1);
+      for (let i = 0; i < L.in * L.out; i++) params[L.w + i] = rng.uniform(-bound, bound);
+      for (let i = 0; i < L.out; i++) params[L.b + i] = rng.uniform(-bound, bound);
+    });
+  }
+}
+
+/** target ← tau·online + (1 − tau)·target, in place (tau = 1 copies). */
+export function polyak(target: Float32Array, online: Float32Array, tau: number): void {
+  if (tau >= 1) {
+    target.set(online);
+    return;
+  }
+  for (let i = 0; i < target.length; i++) target[i] = tau * online[i] + (1 - tau) * target[i];
 }
