@@ -44,11 +44,13 @@ export function nodeModuleLoader(extraDir?: string): ModuleLoader {
   const req = createRequire(__filename);
   return (name) => {
     if (extraDir) {
+      let resolved: string | undefined;
       try {
-        return req(req.resolve(name, { paths: [extraDir, join(extraDir, 'node_modules')] }));
+        resolved = req.resolve(name, { paths: [extraDir, join(extraDir, 'node_modules')] });
       } catch {
-        // fall through to the normal resolution, whose error is the one reported
+        // not there: fall through to the normal resolution, whose error is the one reported
       }
+      if (resolved) return req(resolved); // found: its own load errors are the ones to report
     }
     return req(name);
   };
@@ -61,9 +63,12 @@ function message(e: unknown): string {
   return s.split('\n')[0]!.slice(0, 300);
 }
 
-async function tryBackend(name: BackendName, loader: ModuleLoader): Promise<string> {
+/** tf.setBackend, or a test double of it. Resolves false when the backend fails to initialise. */
+export type BackendSetter = (tfName: string) => Promise<boolean>;
+
+async function tryBackend(name: BackendName, loader: ModuleLoader, setBackend: BackendSetter): Promise<string> {
   if (name === 'wasm' || name === 'cpu') {
-    if (!(await tf.setBackend(name))) throw new Error(`tfjs could not initialise the ${name} backend`);
+    if (!(await setBackend(name))) throw new Error(`tfjs could not initialise the ${name} backend`);
     await tf.ready();
     return name;
   }
@@ -76,7 +81,7 @@ async function tryBackend(name: BackendName, loader: ModuleLoader): Promise<stri
   // The native packages register the 'tensorflow' backend with the tfjs they import; if that is a
   // different copy of tfjs than ours, it is not visible here.
   if (!tf.findBackendFactory('tensorflow')) throw new Error(`${pkg} loaded but registered no 'tensorflow' backend with this copy of @tensorflow/tfjs`);
-  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its backend failed to initialise`);
+  if (!(await setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its backend failed to initialise`);
   await tf.ready();
   return 'tensorflow';
 }
@@ -87,7 +92,7 @@ async function tryBackend(name: BackendName, loader: ModuleLoader): Promise<stri
  */
 export async function initBackend(
   choice: BackendChoice = 'auto',
-  options: { loader?: ModuleLoader; env?: NodeJS.ProcessEnv } = {},
+  options: { loader?: ModuleLoader; env?: NodeJS.ProcessEnv; setBackend?: BackendSetter } = {},
 ): Promise<BackendInfo> {
   const env = options.env ?? process.env;
   const loader = options.loader ?? nodeModuleLoader(env.HYPERPROMPT_NATIVE_MODULES || undefined);
@@ -97,7 +102,7 @@ export async function initBackend(
   const failed: BackendAttempt[] = [];
   for (const name of order) {
     try {
-      const tfBackend = await tryBackend(name, loader);
+      const tfBackend = await tryBackend(name, loader, options.setBackend ?? ((n) => tf.setBackend(n)));
       current = { name, tfBackend, failed };
       return current;
     } catch (e) {

@@ -28,13 +28,13 @@
 
 import type { HyperparamSpec, HyperparamValues } from '../../shared/hyperparams';
 import { checkValues, defaultValues, findSpec } from '../../shared/hyperparams';
-import { makeVectorEnv, type VectorEnv, type VectorEnvSnapshot } from '../envs';
+import { makeVectorEnv, type MakeEnvOptions, type VectorEnv, type VectorEnvSnapshot } from '../envs';
 import { Adam, clipGradNorm, Mlp, type JsForward } from '../nn';
 import { Rng, type RngState } from '../rng';
 import { RunningMeanStd, type RunningMeanStdState } from './running-mean-std';
 import type { AlgoCheckpoint, Algorithm, EpisodeRecord, IterationResult } from './types';
 
-export const PPO_NET_ARCH_CHOICES = ['64-64', '32-32', '128-128', '256-256', '64', '400-300'];
+export const PPO_NET_ARCH_CHOICES = ['64-64', '32-32', '16-16', '128-128', '256-256', '64', '400-300'];
 
 export const PPO_SPACE: readonly HyperparamSpec[] = [
   { name: 'learning_rate', type: 'float', default: 3e-4, min: 1e-6, max: 0.1, scale: 'log', mutable: true, description: 'Adam step size (the base value when lr_schedule is linear)' },
@@ -66,6 +66,8 @@ export interface PpoOptions {
   seed?: number;
   /** The run's step budget: linear schedules decay over it (SB3's total_timesteps). */
   totalSteps?: number;
+  /** Env options, e.g. a shorter time limit (maxEpisodeSteps). */
+  envOptions?: MakeEnvOptions;
 }
 
 interface Rollout {
@@ -128,7 +130,7 @@ export class Ppo implements Algorithm {
     this.totalSteps = opts.totalSteps ?? 1_000_000;
     this.rng = new Rng(seed);
     const nEnvs = this.hp.n_envs as number;
-    this.env = makeVectorEnv(opts.envId, nEnvs);
+    this.env = makeVectorEnv(opts.envId, nEnvs, opts.envOptions);
     this.obsDim = this.env.obsDim;
     const as = this.env.actionSpace;
     this.discrete = as.kind === 'discrete';
