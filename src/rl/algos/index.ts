@@ -9,6 +9,7 @@
 import { checkValues, defaultValues, type HyperparamSpec, type HyperparamValues } from '../../shared/hyperparams';
 import { presetFor } from '../presets';
 import { Ppo, PPO_SPACE } from './ppo';
+import { Dqn, DQN_SPACE } from './dqn';
 import type { AlgoName, Algorithm } from './types';
 
 export const ALGO_NAMES: readonly AlgoName[] = ['ppo', 'dqn', 'sac'];
@@ -33,6 +34,10 @@ export const ALGORITHMS: Partial<Record<AlgoName, AlgoEntry>> = {
   ppo: {
     space: PPO_SPACE,
     create: (o) => new Ppo({ envId: o.envId, values: o.values, seed: o.seed, totalSteps: o.totalSteps }),
+  },
+  dqn: {
+    space: DQN_SPACE,
+    create: (o) => new Dqn({ envId: o.envId, values: o.values, seed: o.seed, totalSteps: o.totalSteps }),
   },
 };
 
