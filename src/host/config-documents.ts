@@ -52,6 +52,7 @@ export class ConfigDocumentProvider implements vscode.TextDocumentContentProvide
     const store = this.store();
     let records: ConfigRecord[];
     try {
+      if (!store.exists(p.runId)) return `// no run "${p.runId}" in ${store.root}\n`;
       records = store.readConfigs(p.runId).records;
     } catch (e) {
       return `// ${(e as Error).message}\n`;

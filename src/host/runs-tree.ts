@@ -28,9 +28,8 @@ const STATUS_ICONS: Record<RunStatus, string> = {
 
 function fmt(v: HyperparamValue): string {
   if (typeof v !== 'number') return String(v);
-  if (Number.isInteger(v)) return String(v);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(3) : String(Number(v.toPrecision(6)));
+  // Six significant digits; JavaScript itself switches to exponents below 1e-6.
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
 }
 
 /** The context value drives which menu items a node gets. */
