@@ -59,7 +59,7 @@ test('nothing is posted before ready; ready gets the snapshot first, then queued
   // Once ready, notifications go straight through.
   emit('metrics', { runId: 'r', chunks: [] });
   await tick();
-  assert.equal((view.webview.posted.at(-1) as { type: string }).type, 'metrics');
+  assert.equal((view.webview.posted.at(-1) as { type: string } | undefined)?.type, 'metrics');
 });
 
 test('hidden views are reset and re-snapshot on the next ready', async () => {
