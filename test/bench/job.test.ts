@@ -1,0 +1,108 @@
+// Runs real bench jobs in-process with the real engine (PPO on CartPole, tiny budgets): every
+// controller kind and the search, checking what each records and how many env steps it says
+// it consumed.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchCatalog, loadEngine } from '../../src/bench/engine';
+import { type Engine, executeJob } from '../../src/bench/job';
+import { type BenchJob, checkSuite, expandSuite } from '../../src/bench/suite';
+
+const STEPS = 1024;
+let engine: Engine;
+let jobs: BenchJob[];
+const out = mkdtempSync(join(tmpdir(), 'hp-bench-job-'));
+
+before(async () => {
+  engine = await loadEngine('wasm');
+  const c = checkSuite({
+    name: 'tiny',
+    steps: STEPS,
+    interval: 256,
+    seeds: 1,
+    evalEpisodes: 1,
+    tasks: [{ env: 'CartPole-v1', algo: 'ppo' }],
+    // small, fast PPO: 4 envs × 32 steps, 2 epochs
+    starts: [{ name: 'fast', from: 'tuned', set: { n_envs: 4, n_steps: 32, batch_size: 64, n_epochs: 2 } }],
+    controllers: ['static', 'schedule', 'heuristic', 'pbt', 'oracle-lookahead', 'tuned-static'],
+    options: {
+      pbt: { population: 2, quantile: 0.5 },
+      'oracle-lookahead': { candidates: 2, horizon: 128, params: ['learning_rate'] },
+      'tuned-static': { trials: 2, startup: 1, trialSteps: 256, params: ['learning_rate'] },
+    },
+  });
+  assert.ok(c.ok, !c.ok ? c.error : '');
+  jobs = expandSuite(c.value, benchCatalog()).jobs;
+});
+
+const job = (id: string): BenchJob => {
+  const j = jobs.find((x) => x.id === id);
+  assert.ok(j, `no job ${id} in ${jobs.map((x) => x.id).join(', ')}`);
+  return j;
+};
+
+test('static: metrics, curve, one config version, evaluation', async () => {
+  const r = await executeJob(job('CartPole-v1.ppo.fast.static.s0'), { engine, out });
+  assert.equal(r.status, 'done');
+  const m = r.metrics!;
+  assert.ok(m.envSteps >= STEPS && m.envSteps < STEPS + 128, `env steps ${m.envSteps}`);
+  assert.ok(m.episodes > 5);
+  assert.equal(m.changes, 0);
+  assert.equal(r.trajectory!.length, 1);
+  assert.equal(r.curve!.grid.length, 100);
+  assert.equal(r.evals![0]!.env, 'CartPole-v1');
+  assert.equal(m.evalReturn, r.evals![0]!.meanReturn);
+  assert.ok(Number.isFinite(m.auc));
+});
+
+test('schedule: the co-pilot session applies decisions in auto mode and logs them', async () => {
+  const r = await executeJob(job('CartPole-v1.ppo.fast.schedule.s0'), { engine, out });
+  const t = r.trajectory!;
+  assert.ok(t.length >= 3, `trajectory ${JSON.stringify(t)}`);
+  assert.equal(t[1]!.author, 'schedule');
+  assert.ok((t.at(-1)!.values.learning_rate as number) < (t[0]!.values.learning_rate as number));
+  assert.equal(r.metrics!.changes, t.length - 1);
+  assert.ok(r.metrics!.controllerSeconds > 0);
+  const log = readFileSync(join(out, 'decisions', 'CartPole-v1.ppo.fast.schedule.s0.jsonl'), 'utf8').trim().split('\n');
+  assert.ok(log.length >= 2);
+  assert.equal(JSON.parse(log[0]!).controller, 'schedule');
+});
+
+test('pbt: two members, all their steps counted, member histories kept', async () => {
+  const r = await executeJob(job('CartPole-v1.ppo.fast.pbt.s0'), { engine, out });
+  assert.ok(r.metrics!.envSteps >= 2 * STEPS, `env steps ${r.metrics!.envSteps}`);
+  assert.equal(r.members!.length, 2);
+  // 1024 steps, ready every 256: three exploit/explore rounds, one member replaced in each
+  const copies = r.members!.flatMap((m) => m.trajectory.filter((p) => p.author.startsWith('pbt')));
+  assert.equal(copies.length, 3);
+  assert.ok(r.trajectory!.length >= 1);
+});
+
+test('oracle-lookahead: branches counted in env steps and controller time, choices logged', async () => {
+  const r = await executeJob(job('CartPole-v1.ppo.fast.oracle-lookahead.s0'), { engine, out });
+  // 3 decision points × 2 candidates × ≥128 branch steps on top of the agent's own
+  assert.ok(r.metrics!.envSteps >= STEPS + 3 * 2 * 128, `env steps ${r.metrics!.envSteps}`);
+  assert.ok(r.metrics!.controllerSeconds > 0);
+  const log = readFileSync(join(out, 'decisions', 'CartPole-v1.ppo.fast.oracle-lookahead.s0.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { candidates: unknown[]; chosen: number });
+  assert.equal(log.length, 3);
+  for (const d of log) {
+    assert.equal(d.candidates.length, 2);
+    assert.ok(d.chosen === 0 || d.chosen === 1);
+  }
+  const chosenChanges = log.filter((d) => d.chosen !== 0).length;
+  assert.equal(r.metrics!.changes, chosenChanges);
+});
+
+test('search: TPE trials from the preset, their steps counted, the best kept', async () => {
+  const r = await executeJob(job('CartPole-v1.ppo.search'), { engine, out });
+  assert.equal(r.kind, 'search');
+  const s = r.search!;
+  assert.equal(s.trials.length, 2);
+  assert.equal(s.trials[0]!.values.learning_rate, job('CartPole-v1.ppo.search').values.learning_rate); // warm start
+  assert.equal(s.envSteps, s.trials.reduce((a, t) => a + t.envSteps, 0));
+  assert.ok(s.envSteps >= 2 * 256);
+  assert.ok(Object.keys(s.best).length === 1 && typeof s.best.learning_rate === 'number');
+  assert.ok(!existsSync(join(out, 'decisions', 'CartPole-v1.ppo.search.jsonl')));
+});
