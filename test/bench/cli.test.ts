@@ -115,7 +115,7 @@ test('the shipped suites expand against the engine', () => {
   for (const name of shippedSuiteNames()) {
     const suite = loadSuite(name);
     // Tasks of algorithms the engine has not registered yet are left for when it has them.
-    const missing = [...new Set(suite.tasks.map((t) => t.algo).filter((a) => !(availableAlgos() as string[]).includes(a)))];
+    const missing: string[] = [...new Set(suite.tasks.map((t) => t.algo).filter((a) => !(availableAlgos() as string[]).includes(a)))];
     assert.ok(missing.every((a) => a === 'dqn' || a === 'sac'), `${name}: unexpected algorithms ${missing.join(', ')}`);
     const tasks = suite.tasks.filter((t) => !missing.includes(t.algo));
     const e = expandSuite({ ...suite, tasks }, catalog);
