@@ -73,8 +73,10 @@ export async function runTrainingLoop(o: LoopOptions): Promise<'completed' | 'st
   let metricsStart = { t: now(), step: algo.globalStep };
   let nextCheckpoint = ckEvery > 0 ? (Math.floor(algo.globalStep / ckEvery) + 1) * ckEvery : Infinity;
 
+  let lastCheckpointStep = -1;
   const checkpoint = async (): Promise<void> => {
     const path = await o.saveCheckpoint(algo.globalStep);
+    lastCheckpointStep = algo.globalStep;
     await channel.send({ type: 'checkpoint', path, step: algo.globalStep });
   };
 
@@ -91,6 +93,8 @@ export async function runTrainingLoop(o: LoopOptions): Promise<'completed' | 'st
     for (const cmd of channel.drain()) {
       switch (cmd.type) {
         case 'set': {
+          // Statistics averaged so far belong to the old values: send them before the change.
+          await sendMetrics();
           try {
             algo.set(cmd.values);
             await channel.send({ type: 'applied', version: cmd.version, step: algo.globalStep, values: algo.values() });
@@ -156,7 +160,8 @@ export async function runTrainingLoop(o: LoopOptions): Promise<'completed' | 'st
     await yieldToEventLoop();
   }
   await sendMetrics();
-  if (!stop || stop.checkpoint !== false) await checkpoint();
+  // The final checkpoint, unless the periodic one was just written at this very step.
+  if ((!stop || stop.checkpoint !== false) && lastCheckpointStep !== algo.globalStep) await checkpoint();
   const reason = stop ? 'stopped' : 'completed';
   await channel.send({ type: 'done', step: algo.globalStep, reason });
   return reason;
