@@ -13,7 +13,7 @@
 
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkScheduleConfig, makeController, type Controller, type ControllerName as CopilotControllerName } from '../copilot/controllers/index';
+import { CONTROLLER_NAMES, checkScheduleConfig, makeController, type Controller, type ControllerName as CopilotControllerName } from '../copilot/controllers/index';
 import { CopilotSession } from '../copilot/session';
 import type { Algorithm } from '../rl/algos/types';
 import type { Env } from '../rl/envs/types';
@@ -110,9 +110,14 @@ function controllerFor(job: BenchJob, ctx: JobContext, space: readonly Hyperpara
     if (!c.ok) throw new Error(`suite options.schedule.schedule: ${c.error}`);
     return makeController('schedule', { schedule: c.value });
   }
-  if (name === 'heuristic') return makeController('heuristic');
   if (name === 'ollama') return makeController('ollama', { ollama: { host: ctx.ollama?.host, model: ctx.ollama?.model, seed: job.seed } });
-  throw new Error(`the ${name} controller is not available to the bench yet (known co-pilot controllers: schedule, heuristic, ollama)`);
+  if ((CONTROLLER_NAMES as readonly string[]).includes(name)) return makeController(name as CopilotControllerName);
+  throw new Error(`the ${name} controller does not exist in the co-pilot yet (it has: ${CONTROLLER_NAMES.join(', ')})`);
+}
+
+/** Controllers the bench can run now: its own baselines and every controller the co-pilot has. */
+export function runnableControllers(): string[] {
+  return ['static', 'tuned-static', 'pbt', 'oracle-lookahead', ...CONTROLLER_NAMES.filter((c) => c !== 'static')];
 }
 
 async function trainSingle(job: BenchJob, ctx: JobContext, values: HyperparamValues, seed: number, steps: number, progress: (done: number) => void): Promise<Trained> {

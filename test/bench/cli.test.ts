@@ -33,6 +33,9 @@ test('bad input exits 2 and says what was wrong and what is valid', async () => 
   const ctl = await cli(['bench', '--suite', 'smoke', '--controllers', 'static,heuristik', '--dry-run']);
   assert.equal(ctl.code, 2);
   assert.match(ctl.err, /unknown controller\(s\) heuristik \(valid: static, schedule, heuristic/);
+  const embedded = await cli(['bench', '--suite', 'smoke', '--controllers', 'static,embedded', '--dry-run']);
+  assert.equal(embedded.code, 2);
+  assert.match(embedded.err, /controller\(s\) embedded cannot run yet \(runnable: static, tuned-static, pbt, oracle-lookahead, schedule, heuristic, ollama\)/);
   const sub = await cli(['bench', 'frobnicate']);
   assert.equal(sub.code, 2);
   assert.match(sub.err, /unknown bench subcommand "frobnicate"/);

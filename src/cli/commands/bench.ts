@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { flag, type FlagSpec, formatFlagHelp, has, intFlag, parseArgs, UsageError } from '../args';
 import type { CliIO, Command } from '../command';
 import { benchCatalog, loadEngine } from '../../bench/engine';
+import { runnableControllers } from '../../bench/job';
 import { writeReport } from '../../bench/report';
 import { readResults } from '../../bench/results';
 import { runBench, type RunnerEvent } from '../../bench/runner';
@@ -76,6 +77,9 @@ async function runSuite(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<
     if (e instanceof SuiteError) throw new UsageError(e.message);
     throw e;
   }
+  const unavailable = [...new Set(expansion.jobs.map((j) => j.controller))].filter((c) => !runnableControllers().includes(c));
+  if (unavailable.length)
+    throw new UsageError(`controller(s) ${unavailable.join(', ')} cannot run yet (runnable: ${runnableControllers().join(', ')}); leave them out with --controllers`);
   const ollamaHost = flag(args, 'ollama-host') ?? io.env.OLLAMA_HOST;
   expansion = dropUnconfigured(expansion, ollamaHost, io);
   if (expansion.jobs.length === 0) throw new UsageError('no jobs left to run');
