@@ -16,6 +16,9 @@ export function defaultTrainerEntry(): TrainerEntry {
   const bundled = join(__dirname, 'trainer.js');
   if (existsSync(bundled)) return { script: bundled, nodeArgs: [] };
   const source = resolve(__dirname, '../rl/trainer/main.ts');
-  if (existsSync(source)) return { script: source, nodeArgs: ['--import', pathToFileURL(require.resolve('tsx')).href] };
+  // Only reached when running from sources (tsx is a dev dependency); a computed name keeps
+  // the bundler from trying to resolve it at build time.
+  const loader = ['t', 's', 'x'].join('');
+  if (existsSync(source)) return { script: source, nodeArgs: ['--import', pathToFileURL(require.resolve(loader)).href] };
   throw new Error(`the built-in trainer was not found (looked for ${bundled} and ${source}); run "npm run build"`);
 }
