@@ -18,7 +18,7 @@ export function defaultTrainerEntry(): TrainerEntry {
   const source = resolve(__dirname, '../rl/trainer/main.ts');
   // Only reached when running from sources (tsx is a dev dependency); a computed name keeps
   // the bundler from trying to resolve it at build time.
-  const loader = ['t', 's', 'x'].join('');
+  const loader: string = 'tsx';
   if (existsSync(source)) return { script: source, nodeArgs: ['--import', pathToFileURL(require.resolve(loader)).href] };
   throw new Error(`the built-in trainer was not found (looked for ${bundled} and ${source}); run "npm run build"`);
 }
