@@ -380,11 +380,11 @@ class TfTrainPass implements TrainPass {
           dU = sigmoidTanh ? tf.mul(g, tf.sub(s, tf.mul(s, s))) : tf.mul(g, tf.step(s));
         }
         const sInT = l === 0 ? tf.tensor2d(this.xAugT, [L.inAug, batch]) : tf.transpose(this.S[l]!);
-        const dA = tf.matMul(sInT, dU).dataSync() as Float32Array;
+        const dA = tf.fused.matMul({ a: sInT, b: dU }).dataSync() as Float32Array;
         this.scatterGrad(l, dA, grad, sigmoidTanh);
         if (l > 0 || dx) {
           const aT = tf.tensor2d(this.transposeA(l), [L.outAug, L.inAug]);
-          g = tf.matMul(dU, aT);
+          g = tf.fused.matMul({ a: dU, b: aT });
           if (l === 0 && dx) {
             const dxa = g.dataSync();
             const input = this.mlp.spec.input;
