@@ -88,6 +88,7 @@ export class CopilotSession {
   private readonly awaiting: { record: DecisionRecord; waited: number }[] = [];
   /** Applied records that can still be reverted (most recent last). */
   private readonly appliedRecords: DecisionRecord[] = [];
+  private readonly reverted = new Set<string>();
   private readonly abort = new AbortController();
   private readonly safety: SafetyOptions;
   private readonly late: LatePolicy;
@@ -409,7 +410,7 @@ export class CopilotSession {
 
   /** Decisions that applied a change and can be reverted, most recent last. */
   revertible(): DecisionRecord[] {
-    return this.appliedRecords.filter((r) => r.outcome !== 'revert');
+    return this.appliedRecords.filter((r) => r.outcome !== 'revert' && !this.reverted.has(r.id));
   }
 
   /** Restores the values an applied decision replaced (a new decision, decided by the user). */
@@ -426,6 +427,7 @@ export class CopilotSession {
       return null;
     }
     const ok = await this.applyRecord(record, safe.values, 'user', 'revert', `revert of co-pilot decision ${id} (interval ${target.interval}) by user`);
+    if (ok) this.reverted.add(id);
     return ok ? safe.values : null;
   }
 

@@ -3,6 +3,9 @@
 //   a | accept                 apply as proposed
 //   e name=value [name=value]  apply these values instead (they pass the same safety rules)
 //   r | reject                 discard it
+// and at any time (when a terminal is attached, or in ask mode):
+//   mode off|ask|auto          switch the mode mid-run
+//   undo                       revert the last change the co-pilot applied
 // Model text (the rationale) is printed as plain text only (control characters removed).
 
 import { createInterface, type Interface } from 'node:readline';
@@ -12,7 +15,7 @@ import { describeNotes } from './safety';
 import type { CopilotEvent, CopilotSession, PendingProposal } from './session';
 import { fmt } from './summary';
 
-type Answerable = Pick<CopilotSession, 'accept' | 'edit' | 'reject' | 'pending' | 'mode'>;
+type Answerable = Pick<CopilotSession, 'accept' | 'edit' | 'reject' | 'pending' | 'mode' | 'setMode' | 'revert' | 'revertible'>;
 
 function show(v: unknown): string {
   return typeof v === 'number' ? fmt(v) : String(v);
@@ -77,6 +80,13 @@ export class TerminalCopilot {
   /** The session arrives once the trainer has said hello. */
   bind(session: Answerable): void {
     this.session = session;
+    this.listen();
+  }
+
+  private listen(): void {
+    if (!this.input || this.rl) return;
+    this.rl = createInterface({ input: this.input, terminal: false });
+    this.rl.on('line', (l) => void this.answer(l));
   }
 
   private say(text: string): void {
@@ -86,23 +96,37 @@ export class TerminalCopilot {
   handle(e: CopilotEvent): void {
     const line = describeEvent(e);
     if (line) this.say(line);
-    if (e.type === 'pending' && this.input && !this.rl) {
-      this.rl = createInterface({ input: this.input, terminal: false });
-      this.rl.on('line', (l) => void this.answer(l));
-    }
   }
 
   async answer(line: string): Promise<void> {
     const s = this.session;
     const text = line.trim();
-    if (!text) return;
-    if (!s?.pending) {
+    if (!text || !s) return;
+    const [cmd, ...rest] = text.split(/\s+/);
+    const word = cmd!.toLowerCase();
+    if (word === 'mode') {
+      const m = rest[0];
+      if (m === 'off' || m === 'ask' || m === 'auto') s.setMode(m);
+      else this.say('co-pilot: write "mode off", "mode ask" or "mode auto"');
+      return;
+    }
+    if (word === 'undo') {
+      const last = s.revertible().at(-1);
+      if (!last) return this.say('co-pilot: nothing to undo');
+      try {
+        const v = await s.revert(last.id);
+        this.say(v ? `co-pilot: reverted decision ${last.id}` : `co-pilot: decision ${last.id} left nothing to revert`);
+      } catch (e) {
+        this.say(`co-pilot: ${(e as Error).message}`);
+      }
+      return;
+    }
+    if (!s.pending) {
       this.say('co-pilot: no proposal is waiting for an answer');
       return;
     }
-    const [cmd, ...rest] = text.split(/\s+/);
     try {
-      switch (cmd!.toLowerCase()) {
+      switch (word) {
         case 'a':
         case 'accept': {
           const v = await s.accept();
@@ -127,7 +151,7 @@ export class TerminalCopilot {
           return;
         }
         default:
-          this.say(`co-pilot: answer a (accept), e name=value ... (edit) or r (reject), not "${plainText(text, 40)}"`);
+          this.say(`co-pilot: answer a (accept), e name=value ... (edit) or r (reject), or mode off|ask|auto, or undo; not "${plainText(text, 40)}"`);
       }
     } catch (e) {
       this.say(`co-pilot: ${(e as Error).message}`);

@@ -100,7 +100,7 @@ test('training never waits: onInterval returns at once while a 2 s reply is pend
     h.session.onInterval(interval(0, [10]));
     h.session.onInterval(interval(1, [11]));
     const ms = performance.now() - t0;
-    assert.ok(ms < 50, `onInterval must not wait for the LLM (${ms} ms)`);
+    assert.ok(ms < 300, `onInterval must not wait for the 600 ms reply (${ms} ms)`);
     assert.equal(h.session.busy, true);
     assert.ok(h.events.some((e) => e.type === 'message' && /still working on interval 0; no new decision/.test(e.text)));
     await h.session.idle();

@@ -62,7 +62,9 @@ test('train --controller ollama --mode auto: proposals become copilot config ver
   servers.push(s);
   for (let i = 0; i < 10; i++) s.enqueue({ reply: { changes: { learning_rate: i % 2 ? 0.001 : 0.0008 }, rationale: `reply ${i}` } });
   const t = io();
-  const code = await train.run(['--trainer', TRAINER, '--env', 'FakeEnv-v0', '--steps', '3000', '--interval', '500', '--controller', 'ollama', '--mode', 'auto', '--ollama-host', s.url], t);
+  // Slow enough (8 intervals, ~2.4 s) that replies land while it runs, even on a busy machine.
+  t.env.SCRIPTED_DELAY_MS = '60';
+  const code = await train.run(['--trainer', TRAINER, '--env', 'FakeEnv-v0', '--steps', '4000', '--interval', '500', '--controller', 'ollama', '--mode', 'auto', '--ollama-host', s.url], t);
   assert.equal(code, 0, t.err());
   const dir = runDir(t);
   const configs = lines(join(dir, 'configs.jsonl'));
@@ -86,7 +88,7 @@ test('train --mode ask: the proposal is printed and answered on stdin (edit, the
   t.onErr((text) => {
     if (/answer: \[a\]ccept/.test(text) && answers.length) t.stdinStream.write(`${answers.shift()}\n`);
   });
-  const code = await train.run(['--trainer', TRAINER, '--env', 'FakeEnv-v0', '--steps', '3000', '--interval', '500', '--controller', 'ollama', '--mode', 'ask', '--ollama-host', s.url], t);
+  const code = await train.run(['--trainer', TRAINER, '--env', 'FakeEnv-v0', '--steps', '6000', '--interval', '500', '--controller', 'ollama', '--mode', 'ask', '--ollama-host', s.url], t);
   assert.equal(code, 0, t.err());
   assert.match(t.err(), /using the base model "qwen2.5:3b"/);
   assert.match(t.err(), /co-pilot proposal \(interval \d+, ollama\):\n {2}learning_rate 0.001 → 5e-4\n {2}why: Lower it\./);

@@ -247,7 +247,7 @@ export const controller: Command = {
 
 export const COPILOT_FLAGS: Record<string, FlagSpec> = {
   controller: { value: true, description: `co-pilot controller: ${CONTROLLER_NAMES.join(', ')} (default static)` },
-  mode: { value: true, description: 'co-pilot mode: off, ask (prompt on the terminal), auto (default: auto, or off for static)' },
+  mode: { value: true, description: 'co-pilot mode: off, ask (answer a/e/r on the terminal), auto (default: auto, or off for static); type "mode X" or "undo" mid-run' },
   'ollama-host': OLLAMA_FLAGS['ollama-host']!,
   'ollama-model': OLLAMA_FLAGS['ollama-model']!,
   'base-model': { value: true, description: `base model the ollama controller falls back to (default ${DEFAULT_BASE_MODEL})` },
@@ -309,7 +309,8 @@ export function copilotStartOptions(o: CopilotCliOptions, spec: RunSpec, io: Cli
     fallback: o.fallback,
     ollama: { host: o.host, model: o.model, baseModel: o.baseModel, env: io.env, timeoutMs: o.timeoutMs },
   });
-  const terminal = new TerminalCopilot(o.mode === 'ask' ? io.stdin : undefined, io.stderr);
+  // Answers are read in ask mode, and on a terminal in any mode (mode switches, undo).
+  const terminal = new TerminalCopilot(o.mode === 'ask' || io.stdin.isTTY ? io.stdin : undefined, io.stderr);
   const attachment = copilotAttachment((ctx) => {
     const session = new CopilotSession({
       controller: ctl,
