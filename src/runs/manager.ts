@@ -90,7 +90,8 @@ export class RunManager extends TypedEmitter<RunManagerEvents> {
     if (bad) throw new RunInputError(bad);
     const node = spec.trainer.kind === 'builtin' ? this.nodeBinary() : { path: '', env: {}, reason: '' };
     const entry = spec.trainer.kind === 'builtin' ? (this.opts.trainerEntry ?? defaultTrainerEntry()) : { script: '', nodeArgs: [] };
-    const record = this.store.create(spec);
+    const cwd = this.opts.cwd ?? process.cwd();
+    const record = this.store.create(spec.trainer.kind === 'command' ? { ...spec, trainer: { ...spec.trainer, cwd: spec.trainer.cwd ?? cwd } } : spec);
     return this.launch(record.id, null, spec.values, node, entry, opts);
   }
 
@@ -134,14 +135,15 @@ export class RunManager extends TypedEmitter<RunManagerEvents> {
 
   private launch(id: string, resumeFrom: string | null, values: HyperparamValues, node: NodeBinary, entry: TrainerEntry, opts: StartOptions): Run {
     const attachments = [...(opts.attachments ?? []), ...(opts.copilot ? [opts.copilot] : [])];
+    const record = this.store.read(id);
     const run = new Run({
       store: this.store,
-      record: this.store.read(id),
+      record,
       resumeFrom,
       values,
       node,
       entry,
-      cwd: this.opts.cwd ?? process.cwd(),
+      cwd: (record.spec.trainer.kind === 'command' ? record.spec.trainer.cwd : undefined) ?? this.opts.cwd ?? process.cwd(),
       env: this.opts.env ?? process.env,
       timeouts: { ...DEFAULT_TIMEOUTS, ...this.opts.timeouts },
       recentWindow: this.opts.recentWindow ?? 2000,

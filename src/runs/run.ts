@@ -135,6 +135,7 @@ export class Run extends TypedEmitter<RunEvents> {
   private doneReason: 'completed' | 'stopped' | undefined;
   private fatal: string | undefined;
   private stopRequested = false;
+  private helloTimedOut = false;
   private exited = false;
   private recordDirty = false;
   private readonly attachments: Disposable[] = [];
@@ -394,7 +395,8 @@ export class Run extends TypedEmitter<RunEvents> {
     this.emit('spawn', { pid: child.pid, segment: this.segmentIndex, executable: argv[0]!, reason: executableReason, argv });
     const t = o.timeouts;
     this.helloTimer = setTimeout(() => {
-      this.fatal ??= `the trainer did not say hello within ${t.helloMs / 1000} s of starting, so it was stopped. Check that it prints a "hello" JSON line on stdout first (see docs/protocol.md)${this.stderrSummary()}`;
+      this.helloTimedOut = true;
+      this.fatal ??= `the trainer did not say hello within ${t.helloMs / 1000} s of starting, so it was stopped. Check that it prints a "hello" JSON line on stdout first (see docs/protocol.md)`;
       this.kill();
     }, t.helloMs);
     this.flushTimer = setInterval(() => this.flush(), t.flushMs);
@@ -630,7 +632,8 @@ export class Run extends TypedEmitter<RunEvents> {
     let message: string;
     if (this.fatal) {
       status = this.stopRequested && !this.fatal.startsWith('cannot write') && this.fatal.includes('did not stop') ? 'stopped' : 'crashed';
-      message = this.fatal;
+      // stderr has been read to its end by now ('close'), so the quote is complete.
+      message = this.helloTimedOut ? this.fatal + this.stderrSummary() : this.fatal;
     } else if (this.doneReason === 'completed') {
       status = 'completed';
       message = `completed ${r.step} steps`;

@@ -18,8 +18,9 @@ export function isLiveStatus(s: RunStatus): boolean {
 /** Who made a configuration change. Open-ended: controllers may add their own names. */
 export type ConfigAuthor = 'initial' | 'user' | 'copilot' | 'schedule' | 'pbt' | 'trainer' | (string & {});
 
-/** How to start the trainer: the built-in Node trainer, or a user command line. */
-export type TrainerSpec = { kind: 'builtin' } | { kind: 'command'; command: string };
+/** How to start the trainer: the built-in Node trainer, or a user command line (run in
+ *  `cwd`, recorded at start so a resume from elsewhere finds relative paths again). */
+export type TrainerSpec = { kind: 'builtin' } | { kind: 'command'; command: string; cwd?: string };
 
 /** What the user asked for. Stored in run.json; never changes, except `totalSteps` on resume. */
 export interface RunSpec {
@@ -125,7 +126,7 @@ function checkSpecRecord(v: unknown): Check<RunSpec> {
     ? t.kind === 'builtin'
       ? { kind: 'builtin' }
       : t.kind === 'command' && typeof t.command === 'string'
-        ? { kind: 'command', command: t.command }
+        ? { kind: 'command', command: t.command, cwd: typeof t.cwd === 'string' ? t.cwd : undefined }
         : undefined
     : undefined;
   if (typeof v.env !== 'string' || typeof v.algo !== 'string') return fail('"spec" needs "env" and "algo" strings');

@@ -33,7 +33,9 @@ test('a run goes from start to completed; metrics, configs, checkpoints and run.
   assert.equal(configs[0]!.author, 'initial');
   assert.equal(configs[0]!.values.gamma, 0.95);
   let episodes = 0;
-  const report = await streamMetrics(m.store, run.id, (p) => (episodes += p.scalars['charts/episodic_return'] !== undefined ? 1 : 0));
+  const report = await streamMetrics(m.store, run.id, (p) => {
+    if (p.scalars['charts/episodic_return'] !== undefined) episodes++;
+  });
   assert.equal(episodes, 40);
   assert.deepEqual(report.problems, []);
   const firstLine = JSON.parse(readFileSync(run.paths.metrics, 'utf8').split('\n')[0]!);
@@ -79,9 +81,9 @@ test('pause and resume: status follows, steps do not advance while paused', asyn
   await new Promise((r) => setTimeout(r, 100));
   run.pause();
   assert.equal(run.status, 'paused');
-  await new Promise((r) => setTimeout(r, 200));
+  await new Promise((r) => setTimeout(r, 400));
   const s1 = run.step;
-  await new Promise((r) => setTimeout(r, 300));
+  await new Promise((r) => setTimeout(r, 400));
   assert.equal(run.step, s1, 'no steps while paused');
   assert.equal(m.store.read(run.id).status, 'paused');
   run.resume();
