@@ -80,3 +80,15 @@ test('the CLI as a real process: the Python example trainer end to end, terminal
   assert.match(r.stdout, /mean return of the last 20: -\d+\.\d\d/);
   assert.match(r.stderr, /gridworld-q-learning: q-learning on GridWorld-5x5/);
 });
+
+test('on a terminal: a progress bar with steps, steps/s and the recent mean return, then the summary', async () => {
+  const cwd = tempRoot();
+  const io = captureIO(cwd, { ...process.env, SCRIPTED_DELAY_MS: '20' });
+  (io.stdout as { isTTY?: boolean }).isTTY = true;
+  const code = await main(['train', '--env', 'FakeEnv-v0', '--steps', '1000', '--trainer', `${process.execPath} ${SCRIPTED_TRAINER}`], io);
+  assert.equal(code, 0, io.err());
+  const out = io.out();
+  assert.match(out, /\r\x1b\[K█+░* +\d+%  [\d,]+\/1,000 steps  [\d,]+ steps\/s  return\(20\) [\d.]+  running/);
+  assert.match(out, /completed: custom on FakeEnv-v0 \(seed 0\), 1,000 steps in [\d.]+ s/);
+  assert.match(out, /threshold reached at: not reached/);
+});
