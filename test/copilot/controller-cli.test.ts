@@ -132,3 +132,37 @@ test('setup: a server that cannot be reached, or a bad subcommand, says what to 
   assert.match(t.err(), /cannot reach Ollama/);
   await assert.rejects(controller.run(['frobnicate'], io()), /expected "check" or "setup"/);
 });
+
+test('few-shot demonstrations are loaded from earlier runs of the same algorithm and environment', async () => {
+  const { CopilotSession } = await import('../../src/copilot/session');
+  const { HeuristicController } = await import('../../src/copilot/controllers/index');
+  const { fileDecisionWriter } = await import('../../src/copilot/decisions');
+  const { loadDemonstrations } = await import('../../src/cli/commands/controller');
+  const { SPACE, VALUES, interval } = await import('./fixtures');
+  const { mkdirSync } = await import('node:fs');
+  const root = mkdtempSync(join(tmpdir(), 'hp-runs-fewshot-'));
+  mkdirSync(join(root, 'run-a'));
+  // The heuristic leaves no prompt, so write what an LLM decision looks like through a session
+  // whose controller output carries one: the ollama controller against the test server.
+  const s = await server(['hyperprompt-controller']);
+  s.enqueue({ reply: { changes: { gamma: 0.985 }, rationale: 'r' } });
+  const { OllamaController } = await import('../../src/copilot/controllers/index');
+  const session = new CopilotSession({
+    controller: new OllamaController({ host: s.url }),
+    mode: 'auto',
+    algo: 'ppo',
+    env: 'CartPole-v1',
+    space: SPACE,
+    values: { ...VALUES },
+    apply: () => {},
+    writer: fileDecisionWriter(join(root, 'run-a', 'decisions.jsonl')),
+  });
+  session.onInterval(interval(0, [10]));
+  await session.idle();
+  session.onInterval(interval(1, [50]));
+  await session.close();
+  assert.equal(loadDemonstrations(root, 'ppo', 'CartPole-v1').size, 1);
+  assert.equal(loadDemonstrations(root, 'dqn', 'CartPole-v1').size, 0);
+  assert.equal(loadDemonstrations(join(root, 'absent'), 'ppo', 'CartPole-v1').size, 0);
+  void HeuristicController;
+});

@@ -60,7 +60,8 @@ const lines = (path: string): Record<string, any>[] =>
 test('train --controller ollama --mode auto: proposals become copilot config versions and decision records', async () => {
   const s = await startOllamaTestServer({ models: ['hyperprompt-controller'] });
   servers.push(s);
-  for (let i = 0; i < 10; i++) s.enqueue({ reply: { changes: { learning_rate: i % 2 ? 0.001 : 0.0008 }, rationale: `reply ${i}` } });
+  // Every reply is a change from whatever is in force (a late one may be dropped as stale).
+  for (let i = 0; i < 10; i++) s.enqueue({ reply: { changes: { learning_rate: 0.001 * 0.9 ** (i + 1) }, rationale: `reply ${i}` } });
   const t = io();
   // Slow enough (8 intervals, ~2.4 s) that replies land while it runs, even on a busy machine.
   t.env.SCRIPTED_DELAY_MS = '60';
@@ -69,13 +70,14 @@ test('train --controller ollama --mode auto: proposals become copilot config ver
   const dir = runDir(t);
   const configs = lines(join(dir, 'configs.jsonl'));
   const byCopilot = configs.filter((c) => c.author === 'copilot');
-  assert.ok(byCopilot.length >= 2, JSON.stringify(configs));
-  assert.match(byCopilot[0]!.reason, /co-pilot ollama, interval 0, applied by auto: reply 0/);
+  assert.ok(byCopilot.length >= 1, JSON.stringify(configs));
+  assert.match(byCopilot[0]!.reason, /co-pilot ollama, interval \d+, applied by auto: reply \d+/);
   const decisions = lines(join(dir, 'decisions.jsonl'));
-  assert.ok(decisions.filter((d) => d.outcome === 'applied').length >= 2);
+  // The last one may be sent as the trainer ends, too late to take effect.
+  assert.ok(decisions.filter((d) => d.outcome === 'applied').length >= byCopilot.length);
   assert.ok(decisions.every((d) => d.controller === 'ollama' && typeof d.latencyMs === 'number'));
   assert.ok((s.requestsTo('/api/chat')[0]!.body as { format?: unknown }).format, 'format schema sent');
-  assert.match(t.err(), /co-pilot: learning_rate 0.001 → 8e-4 \(auto\)/);
+  assert.match(t.err(), /co-pilot: learning_rate [\d.e-]+ → [\d.e-]+ \(auto\): co-pilot ollama, interval \d+/);
 });
 
 test('train --mode ask: the proposal is printed and answered on stdin (edit, then reject)', async () => {

@@ -7,12 +7,13 @@
 // Also exports the co-pilot flags of `hyperprompt train` and the attachment they build.
 
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { choiceFlag, flag, type FlagSpec, formatFlagHelp, has, intFlag, type ParsedArgs, parseArgs, UsageError } from '../args';
 import type { CliIO, Command } from '../command';
 import { CONTROLLER_NAMES, type ControllerName, makeController, OllamaController, parseScheduleFlag } from '../../copilot/controllers/index';
-import { COPILOT_MODES, type CopilotMode } from '../../copilot/decisions';
+import { COPILOT_MODES, type CopilotMode, readDecisions } from '../../copilot/decisions';
+import { DemonstrationStore } from '../../copilot/fewshot';
 import { parseModelfile } from '../../copilot/modelfile';
 import { classifyOllamaError, DEFAULT_BASE_MODEL, DEFAULT_CONTROLLER_MODEL, ollamaClient, resolveOllamaHost, sameModel } from '../../copilot/ollama-client';
 import { CopilotSession, type LatePolicy } from '../../copilot/session';
@@ -255,6 +256,7 @@ export const COPILOT_FLAGS: Record<string, FlagSpec> = {
   fallback: { value: true, description: 'controller that decides when Ollama fails: static, schedule, heuristic (default heuristic)' },
   late: { value: true, description: 'a proposal that arrives after the next interval: apply or drop (default apply)' },
   'llm-timeout': { value: true, description: 'per-request timeout of the ollama controller in ms (default 30000)' },
+  'few-shot': { value: true, description: 'ollama controller: past decisions with a return gain sent as examples (default 2, 0 = none)' },
 };
 
 export interface CopilotCliOptions {
@@ -267,6 +269,7 @@ export interface CopilotCliOptions {
   fallback: Exclude<ControllerName, 'ollama'>;
   late: LatePolicy['policy'];
   timeoutMs?: number;
+  fewShot: number;
 }
 
 export function parseCopilotOptions(args: ParsedArgs): CopilotCliOptions {
@@ -287,7 +290,33 @@ export function parseCopilotOptions(args: ParsedArgs): CopilotCliOptions {
     fallback,
     late: choiceFlag(args, 'late', ['apply', 'drop'] as const, 'apply'),
     timeoutMs: has(args, 'llm-timeout') ? intFlag(args, 'llm-timeout', 30_000, 1) : undefined,
+    fewShot: intFlag(args, 'few-shot', 2, 0),
   };
+}
+
+/**
+ * Few-shot demonstrations from earlier runs in the runs folder: their decisions that applied a
+ * change followed by a return gain, on the same algorithm and environment (the summary text
+ * names both). The newest 50 runs are read; unreadable files are skipped.
+ */
+export function loadDemonstrations(runsRoot: string, algo: string, env: string): DemonstrationStore {
+  const store = new DemonstrationStore();
+  if (!existsSync(runsRoot)) return store;
+  const head = `algo: ${algo}  env: ${env}\n`;
+  const dirs = readdirSync(runsRoot)
+    .map((name) => join(runsRoot, name, 'decisions.jsonl'))
+    .filter((p) => existsSync(p))
+    .map((p) => ({ p, t: statSync(p).mtimeMs }))
+    .sort((a, b) => b.t - a.t)
+    .slice(0, 50);
+  for (const { p } of dirs) {
+    try {
+      store.addDecisions(readDecisions(p).records.filter((r) => r.prompt?.user.startsWith(head)));
+    } catch {
+      // A run being written or a damaged file: its examples are simply not used.
+    }
+  }
+  return store;
 }
 
 /**
@@ -295,7 +324,7 @@ export function parseCopilotOptions(args: ParsedArgs): CopilotCliOptions {
  * events printed to stderr, ask-mode answers read from stdin. Nothing when mode is off and
  * the controller is static.
  */
-export function copilotStartOptions(o: CopilotCliOptions, spec: RunSpec, io: CliIO): StartOptions {
+export function copilotStartOptions(o: CopilotCliOptions, spec: RunSpec, io: CliIO, runsRoot?: string): StartOptions {
   if (o.mode === 'off' && o.controller === 'static') return {};
   let schedule;
   if (o.schedule) {
@@ -304,10 +333,12 @@ export function copilotStartOptions(o: CopilotCliOptions, spec: RunSpec, io: Cli
     if (!c.ok) throw new UsageError(c.error);
     schedule = c.value;
   }
+  // Read before this run writes anything, so it never learns from itself twice.
+  const demonstrations = o.controller === 'ollama' && o.fewShot > 0 && runsRoot ? loadDemonstrations(runsRoot, spec.algo, spec.env) : undefined;
   const ctl = makeController(o.controller, {
     schedule,
     fallback: o.fallback,
-    ollama: { host: o.host, model: o.model, baseModel: o.baseModel, env: io.env, timeoutMs: o.timeoutMs },
+    ollama: { host: o.host, model: o.model, baseModel: o.baseModel, env: io.env, timeoutMs: o.timeoutMs, demonstrations, fewShot: o.fewShot },
   });
   // Answers are read in ask mode, and on a terminal in any mode (mode switches, undo).
   const terminal = new TerminalCopilot(o.mode === 'ask' || io.stdin.isTTY ? io.stdin : undefined, io.stderr);
@@ -323,6 +354,7 @@ export function copilotStartOptions(o: CopilotCliOptions, spec: RunSpec, io: Cli
       apply: ctx.apply,
       writer: ctx.writer,
       late: { policy: o.late },
+      demonstrations,
       onEvent: (e) => terminal.handle(e),
     });
     terminal.bind(session);

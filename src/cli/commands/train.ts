@@ -166,7 +166,7 @@ export function parseRunSpec(args: ParsedArgs, io: CliIO): RunSpec {
 /** Extra things that follow the run (the co-pilot adds its attachment here). */
 export function buildStartOptions(args: ParsedArgs, spec: RunSpec, io: CliIO): StartOptions {
   // The co-pilot (--controller, --mode, --ollama-*): see src/cli/commands/controller.ts.
-  return copilotStartOptions(parseCopilotOptions(args), spec, io);
+  return copilotStartOptions(parseCopilotOptions(args), spec, io, parseOutputOptions(args, io).root);
 }
 
 export const train: Command = {
