@@ -136,6 +136,8 @@ export class Run extends TypedEmitter<RunEvents> {
   private fatal: string | undefined;
   private stopRequested = false;
   private helloTimedOut = false;
+  /** Asked to stop, did not, was killed: the person's wish (stopped) still describes the run. */
+  private killedAfterStop = false;
   private exited = false;
   private recordDirty = false;
   private readonly attachments: Disposable[] = [];
@@ -241,7 +243,10 @@ export class Run extends TypedEmitter<RunEvents> {
       this.send({ type: 'stop', checkpoint: opts.checkpoint !== false });
       const ms = opts.timeoutMs ?? this.launchOptions.timeouts.stopMs;
       this.killTimer = setTimeout(() => {
-        this.fatal ??= `the trainer did not stop within ${ms / 1000} s of being asked; it was killed`;
+        if (!this.fatal) {
+          this.fatal = `the trainer did not stop within ${ms / 1000} s of being asked; it was killed`;
+          this.killedAfterStop = true;
+        }
         this.kill();
       }, ms);
     }
@@ -631,7 +636,7 @@ export class Run extends TypedEmitter<RunEvents> {
     let status: RunStatus;
     let message: string;
     if (this.fatal) {
-      status = this.stopRequested && !this.fatal.startsWith('cannot write') && this.fatal.includes('did not stop') ? 'stopped' : 'crashed';
+      status = this.killedAfterStop ? 'stopped' : 'crashed';
       // stderr has been read to its end by now ('close'), so the quote is complete.
       message = this.helloTimedOut ? this.fatal + this.stderrSummary() : this.fatal;
     } else if (this.doneReason === 'completed') {
