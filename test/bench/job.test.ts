@@ -1,7 +1,7 @@
 // Runs real bench jobs in-process with the real engine (PPO on CartPole, tiny budgets): every
 // controller kind and the search, checking what each records and how many env steps it says
 // it consumed.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { benchCatalog, loadEngine } from '../../src/bench/engine';
 import { type Engine, executeJob } from '../../src/bench/job';
 import { type BenchJob, checkSuite, expandSuite } from '../../src/bench/suite';
+import { startOllamaTestServer, type OllamaTestServer } from '../support/ollama-test-server';
 
 const STEPS = 1024;
 let engine: Engine;
@@ -26,7 +27,7 @@ before(async () => {
     tasks: [{ env: 'CartPole-v1', algo: 'ppo' }],
     // small, fast PPO: 4 envs × 32 steps, 2 epochs
     starts: [{ name: 'fast', from: 'tuned', set: { n_envs: 4, n_steps: 32, batch_size: 64, n_epochs: 2 } }],
-    controllers: ['static', 'schedule', 'heuristic', 'pbt', 'oracle-lookahead', 'tuned-static'],
+    controllers: ['static', 'schedule', 'heuristic', 'ollama', 'pbt', 'oracle-lookahead', 'tuned-static'],
     options: {
       pbt: { population: 2, quantile: 0.5 },
       'oracle-lookahead': { candidates: 2, horizon: 128, params: ['learning_rate'] },
@@ -105,4 +106,23 @@ test('search: TPE trials from the preset, their steps counted, the best kept', a
   assert.ok(s.envSteps >= 2 * 256);
   assert.ok(Object.keys(s.best).length === 1 && typeof s.best.learning_rate === 'number');
   assert.ok(!existsSync(join(out, 'decisions', 'CartPole-v1.ppo.search.jsonl')));
+});
+
+const servers: OllamaTestServer[] = [];
+after(async () => {
+  for (const s of servers) await s.close();
+});
+
+test('ollama: proposals from the server (an Ollama test server here) go through the session and are applied', async () => {
+  const s = await startOllamaTestServer({ models: ['hyperprompt-controller'] });
+  servers.push(s);
+  for (let i = 0; i < 3; i++) s.enqueue({ reply: { changes: { learning_rate: 0.001 * 0.8 ** (i + 1) }, rationale: `reply ${i}` } });
+  const r = await executeJob(job('CartPole-v1.ppo.fast.ollama.s0'), { engine, out, ollama: { host: s.url } });
+  const byOllama = r.trajectory!.filter((p) => p.author === 'ollama');
+  assert.equal(byOllama.length, 3); // one decision per interval boundary (3 in 1024 steps at K = 256)
+  assert.ok(Math.abs((byOllama[0]!.values.learning_rate as number) - 0.0008) < 1e-12);
+  assert.equal(s.requestsTo('/api/chat').length, 3);
+  assert.ok(r.metrics!.controllerSeconds > 0);
+  const log = readFileSync(join(out, 'decisions', 'CartPole-v1.ppo.fast.ollama.s0.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; prompt: unknown });
+  assert.ok(log.every((d) => d.outcome === 'applied' && d.prompt !== null));
 });
