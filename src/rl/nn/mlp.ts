@@ -384,7 +384,7 @@ class TfTrainPass implements TrainPass {
         this.scatterGrad(l, dA, grad, sigmoidTanh);
         if (l > 0 || dx) {
           const aT = tf.tensor2d(this.transposeA(l), [L.outAug, L.inAug]);
-          g = tf.fused.matMul({ a: dU, b: aT });
+          g = tf.fused.matMul({ a: dU, b: aT }) as tfTypes.Tensor2D;
           if (l === 0 && dx) {
             const dxa = g.dataSync();
             const input = this.mlp.spec.input;
