@@ -270,9 +270,18 @@ async function trainOracle(job: BenchJob, ctx: JobContext, progress: (done: numb
   return { episodes: main.episodes, trajectory: main.trajectory, envSteps: main.consumed + branchSteps, controllerSeconds: controllerMs / 1000, final: main.algo, dispose: () => main.algo.dispose() };
 }
 
-/** Default search space of tuned-static: the numeric parameters of PERTURBED_BY_DEFAULT the algorithm has. */
+/**
+ * The search space of tuned-static. A static configuration is chosen before the run, so any
+ * parameter may be searched, mutable or not (n_steps, net_arch, ...) when the suite names it;
+ * by default, the mutable numeric ones of PERTURBED_BY_DEFAULT the algorithm has.
+ */
 export function searchSpace(space: readonly HyperparamSpec[], wanted?: readonly string[]): HyperparamSpec[] {
-  return perturbableParams(space, wanted).map((n) => findSpec(space, n)!);
+  if (!wanted) return perturbableParams(space).map((n) => findSpec(space, n)!);
+  return wanted.map((n) => {
+    const s = findSpec(space, n);
+    if (!s) throw new RangeError(`cannot search ${n}: the algorithm has no such hyperparameter (known: ${space.map((p) => p.name).join(', ')})`);
+    return s;
+  });
 }
 
 async function runSearch(job: BenchJob, ctx: JobContext, base: Omit<JobResult, 'status' | 'finishedAt'>): Promise<JobResult> {

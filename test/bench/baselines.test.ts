@@ -5,6 +5,7 @@ import { Rng } from '../../src/rl/rng';
 import { perturbValue, perturbValues, perturbableParams } from '../../src/bench/perturb';
 import { exploitExplore, replacedCount } from '../../src/bench/pbt';
 import { bestCandidate, oracleCandidates } from '../../src/bench/oracle';
+import { searchSpace } from '../../src/bench/job';
 
 const space: HyperparamSpec[] = [
   { name: 'learning_rate', type: 'float', default: 3e-4, min: 1e-6, max: 1e-2, scale: 'log', mutable: true, description: '' },
@@ -74,4 +75,10 @@ test('oracle: the current values first, then distinct one-parameter updates; tie
   assert.equal(bestCandidate([10, 12, 12, null]), 1);
   assert.equal(bestCandidate([5, 5, 3]), 0);
   assert.equal(bestCandidate([null, Number.NaN, -1]), 2);
+});
+
+test('the search may name any parameter, mutable or not; by default the perturbable ones', () => {
+  assert.deepEqual(searchSpace(space).map((s) => s.name), ['learning_rate', 'ent_coef', 'gamma']);
+  assert.deepEqual(searchSpace(space, ['n_envs', 'net_arch']).map((s) => s.name), ['n_envs', 'net_arch']);
+  assert.throws(() => searchSpace(space, ['lr']), /no such hyperparameter/);
 });
