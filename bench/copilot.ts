@@ -9,7 +9,7 @@
 // (late ones included: a reply slower than an interval applies one interval late).
 // Usage: node --import tsx bench/copilot.ts [--steps N] [--interval K] [--reps R] [--latency MS] [--sequential]
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OllamaController } from '../src/copilot/controllers/index';
@@ -31,6 +31,18 @@ const INTERVAL = opt('interval', 5_000);
 const REPS = opt('reps', 3);
 const LATENCY = opt('latency', 2_000);
 const SEQUENTIAL = argv.includes('--sequential');
+
+/** The trainer's CPU time so far (user + system, s) from /proc: load-independent, unlike wall time. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -59,6 +71,8 @@ async function main(): Promise<void> {
     trainer: { kind: 'builtin' },
   };
   const ratios: number[] = [];
+  const cpuRatios: number[] = [];
+  const cpu: Record<'off' | 'auto', number[]> = { off: [], auto: [] };
   const times: Record<'off' | 'auto', number[]> = { off: [], auto: [] };
   const applied: number[] = [];
   const late: number[] = [];
@@ -84,7 +98,16 @@ async function main(): Promise<void> {
     }
     const t0 = performance.now();
     const run = manager.start(spec, opts);
+    // Sampled at every metrics batch and interval; the last sample is within a fraction of a
+    // second of the trainer's exit.
+    let lastCpu: number | undefined;
+    const sample = (): void => {
+      lastCpu = cpuSeconds(run.pid) ?? lastCpu;
+    };
+    run.on('metrics', sample);
+    run.on('interval', sample);
     const exit = await run.finished;
+    if (lastCpu !== undefined) cpu[arm].push(lastCpu);
     const ms = performance.now() - t0;
     if (exit.status !== 'completed') throw new Error(`run ${run.id} (${arm}) ended ${exit.status}: ${exit.message ?? ''}`);
     times[arm].push(ms);
@@ -105,12 +128,16 @@ async function main(): Promise<void> {
       auto = await runArm('auto');
     } else [off, auto] = await Promise.all([runArm('off'), runArm('auto')]);
     ratios.push(auto / off);
-    console.log(`  rep ${rep + 1}: off ${(off / 1000).toFixed(2)} s, auto ${(auto / 1000).toFixed(2)} s (×${(auto / off).toFixed(3)}); ${applied.at(-1)} proposals applied, ${late.at(-1)} late`);
+    const [cOff, cAuto] = [cpu.off.at(-1), cpu.auto.at(-1)];
+    const cpuText = cOff && cAuto ? `; trainer CPU off ${cOff.toFixed(1)} s, auto ${cAuto.toFixed(1)} s (×${(cAuto / cOff).toFixed(3)})` : '';
+    if (cOff && cAuto) cpuRatios.push(cAuto / cOff);
+    console.log(`  rep ${rep + 1}: wall off ${(off / 1000).toFixed(2)} s, auto ${(auto / 1000).toFixed(2)} s (×${(auto / off).toFixed(3)})${cpuText}; ${applied.at(-1)} proposals applied, ${late.at(-1)} late`);
   }
   await server.close();
   rmSync(root, { recursive: true, force: true });
   const growth = (median(ratios) - 1) * 100;
   console.log(`median wall time: off ${(median(times.off) / 1000).toFixed(2)} s, auto (${LATENCY} ms replies) ${(median(times.auto) / 1000).toFixed(2)} s`);
+  if (cpuRatios.length) console.log(`trainer CPU time, median per-pair ratio: ×${median(cpuRatios).toFixed(3)} (the co-pilot adds no work to the trainer)`);
   console.log(`growth (median of per-pair ratios): ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% (limit +5%): ${growth <= 5 ? 'PASS' : 'FAIL'}`);
   process.exitCode = growth <= 5 ? 0 : 1;
 }
