@@ -96,6 +96,8 @@ export class Panel {
     this.space = s.space;
     this.versions = s.versions;
     this.pointBudget = s.pointBudget;
+    // As many min/max buckets as the budget: at most 2× the budget points reach Chart.js' LTTB.
+    this.store.setMaxBuckets(s.pointBudget);
     this.defaultMode = s.defaultMode;
     this.card.setSpace(s.space);
     this.card.show(s.proposal);
@@ -109,7 +111,7 @@ export class Panel {
     performance.mark('hp-apply-start');
     let newKey = false;
     for (const c of chunks) {
-      const known = this.store.keys().includes(c.key);
+      const known = this.store.has(c.key);
       this.store.append(c);
       if (!known) newKey = true;
     }
@@ -186,7 +188,7 @@ export class Panel {
       .keys()
       .filter((k) => groupOf(k) === group)
       .sort()
-      .map((k) => ({ key: k, label: labelOf(k), data: this.store.get(k) }));
+      .map((k) => ({ key: k, label: labelOf(k), data: this.store.points(k) }));
   }
 
   private section(id: string, title: string, parent: HTMLElement, height: string): HTMLCanvasElement {
@@ -304,7 +306,7 @@ export class Panel {
 
   /** Raw and drawn point counts as attributes: tests and the bench read them. */
   private markDrawn(canvas: HTMLCanvasElement, chart: LineChart, series: SeriesSpec[]): void {
-    canvas.dataset.points = String(series.reduce((n, s) => n + s.data.length, 0));
+    canvas.dataset.points = String(series.reduce((n, s) => n + (s.stepped ? s.data.length : this.store.count(s.key)), 0));
     canvas.dataset.drawn = String(series.reduce((n, _s, i) => n + chart.drawnPoints(i), 0));
   }
 }

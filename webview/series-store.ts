@@ -1,6 +1,13 @@
-// The webview's copy of the run's metric series, as the `{x, y}` point arrays Chart.js reads
-// without parsing (`parsing: false`, which its decimation plugin requires). The arrays are
-// only ever appended to, so the charts can keep referencing them across updates.
+// The webview's copy of the run's metric series, in bounded memory however long the run.
+//
+// Each series is kept as min/max buckets of k consecutive points: a bucket remembers its
+// lowest and highest point, so spikes survive. When a series holds more than `maxBuckets`
+// buckets, neighbours merge (exactly: the min of two mins, the max of two maxes) and k
+// doubles. Chart.js then gets at most 2·maxBuckets `{x, y}` points and its decimation plugin
+// (LTTB) reduces them to the point budget. Each chart update costs O(maxBuckets), not O(points
+// received), which keeps a live update of a 200k-point series within a frame. Chart.js is
+// handed a fresh array each time: it patches the arrays it is given (push, splice) to track
+// changes, which would make every append create chart elements.
 
 import type { SeriesChunk } from '../src/shared/webview-protocol';
 
@@ -9,22 +16,103 @@ export interface XY {
   y: number;
 }
 
+interface Bucket {
+  min: XY;
+  max: XY;
+  n: number;
+}
+
+export class ReducedSeries {
+  private buckets: Bucket[] = [];
+  private k = 1;
+  count = 0;
+  lastX = -Infinity;
+
+  constructor(private readonly maxBuckets: number) {}
+
+  /** Points per bucket (1 until the series first outgrows its buckets). */
+  get bucketSize(): number {
+    return this.k;
+  }
+
+  push(x: number, y: number): void {
+    const p = { x, y };
+    let b = this.buckets[this.buckets.length - 1];
+    if (!b || b.n >= this.k) {
+      b = { min: p, max: p, n: 0 };
+      this.buckets.push(b);
+    } else if (y < b.min.y) b.min = p;
+    else if (y > b.max.y) b.max = p;
+    b.n++;
+    this.count++;
+    this.lastX = x;
+    if (this.buckets.length > this.maxBuckets) this.halve();
+  }
+
+  private halve(): void {
+    const merged: Bucket[] = [];
+    for (let i = 0; i < this.buckets.length; i += 2) {
+      const a = this.buckets[i]!;
+      const b = this.buckets[i + 1];
+      if (!b) {
+        merged.push(a);
+        continue;
+      }
+      merged.push({ min: b.min.y < a.min.y ? b.min : a.min, max: b.max.y > a.max.y ? b.max : a.max, n: a.n + b.n });
+    }
+    this.buckets = merged;
+    this.k *= 2;
+  }
+
+  /** The reduced series in step order: each bucket's min and max, earlier one first. */
+  points(): XY[] {
+    const out: XY[] = [];
+    for (const b of this.buckets) {
+      if (b.min === b.max) out.push(b.min);
+      else if (b.min.x <= b.max.x) out.push(b.min, b.max);
+      else out.push(b.max, b.min);
+    }
+    return out;
+  }
+}
+
 export class SeriesStore {
-  private readonly series = new Map<string, XY[]>();
+  private readonly series = new Map<string, ReducedSeries>();
   /** Keys changed since the last `takeChanged()`. */
   private changed = new Set<string>();
+
+  /** @param maxBuckets per series; Chart.js receives up to twice this many points. */
+  constructor(private maxBuckets = 2000) {}
+
+  setMaxBuckets(n: number): void {
+    this.maxBuckets = n;
+  }
 
   keys(): string[] {
     return [...this.series.keys()];
   }
 
-  get(key: string): XY[] {
+  has(key: string): boolean {
+    return this.series.has(key);
+  }
+
+  private get(key: string): ReducedSeries {
     let s = this.series.get(key);
     if (!s) {
-      s = [];
+      s = new ReducedSeries(this.maxBuckets);
       this.series.set(key, s);
     }
     return s;
+  }
+
+  /** A fresh array of the reduced points of a series, for Chart.js. */
+  points(key: string): XY[] {
+    return this.series.get(key)?.points() ?? [];
+  }
+
+  /** Points received for a series (before reduction). */
+  count(key: string): number {
+    return this.series.get(key)?.count ?? 0;
   }
 
   clear(): void {
@@ -39,14 +127,12 @@ export class SeriesStore {
    */
   append(chunk: SeriesChunk): number {
     const s = this.get(chunk.key);
-    let lastX = s.length ? s[s.length - 1]!.x : -Infinity;
     let kept = 0;
     const { steps, values } = chunk;
     for (let i = 0; i < steps.length; i++) {
       const x = steps[i]!;
-      if (x < lastX) continue;
-      s.push({ x, y: values[i]! });
-      lastX = x;
+      if (x < s.lastX) continue;
+      s.push(x, values[i]!);
       kept++;
     }
     if (kept) this.changed.add(chunk.key);
@@ -61,7 +147,7 @@ export class SeriesStore {
 
   lastStep(): number {
     let m = 0;
-    for (const s of this.series.values()) if (s.length) m = Math.max(m, s[s.length - 1]!.x);
+    for (const s of this.series.values()) if (s.count) m = Math.max(m, s.lastX);
     return m;
   }
 }

@@ -1,0 +1,59 @@
+// The webview's bounded series: spikes survive reduction, memory stays bounded, order holds.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ReducedSeries, SeriesStore } from '../../webview/series-store';
+import { groupOf } from '../../webview/metric-groups';
+import { hyperparamSteps } from '../../webview/hyperparam-series';
+import { formatChange, formatNumber } from '../../webview/format';
+
+test('ReducedSeries keeps every extreme of 200k points in at most 2·maxBuckets points, sorted by step', () => {
+  const s = new ReducedSeries(500);
+  let seed = 7;
+  const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < 200_000; i++) {
+    const y = i === 123_456 ? 1e6 : i === 77 ? -1e6 : rnd();
+    min = Math.min(min, y);
+    max = Math.max(max, y);
+    s.push(i, y);
+  }
+  const pts = s.points();
+  assert.equal(s.count, 200_000);
+  assert.ok(pts.length <= 1000, `${pts.length} points`);
+  assert.ok(s.bucketSize >= 256);
+  assert.equal(Math.min(...pts.map((p) => p.y)), min);
+  assert.equal(Math.max(...pts.map((p) => p.y)), max);
+  assert.ok(pts.some((p) => p.x === 123_456 && p.y === 1e6), 'the spike is kept at its own step');
+  for (let i = 1; i < pts.length; i++) assert.ok(pts[i]!.x >= pts[i - 1]!.x, 'sorted');
+  // Every bucket's min and max are real points of the input.
+  assert.ok(pts.every((p) => Number.isInteger(p.x)));
+});
+
+test('SeriesStore drops out-of-order points and hands out fresh arrays', () => {
+  const st = new SeriesStore(100);
+  assert.equal(st.append({ key: 'a', steps: [1, 2, 3], values: [1, 2, 3] }), 3);
+  assert.equal(st.append({ key: 'a', steps: [2, 4], values: [9, 4] }), 1);
+  assert.deepEqual(st.points('a').map((p) => p.x), [1, 2, 3, 4]);
+  assert.notEqual(st.points('a'), st.points('a'));
+  assert.deepEqual([...st.takeChanged()], ['a']);
+  assert.deepEqual([...st.takeChanged()], []);
+  assert.equal(st.lastStep(), 4);
+});
+
+test('metric groups, hyperparameter step lines and number formats', () => {
+  assert.equal(groupOf('charts/episodic_return'), 'return');
+  assert.equal(groupOf('losses/value_loss'), 'losses');
+  assert.equal(groupOf('losses/approx_kl'), 'entropy');
+  assert.equal(groupOf('charts/SPS'), 'other');
+  const steps = hyperparamSteps('lr', [
+    { version: 0, step: 0, values: { lr: 1 }, author: 'initial', reason: '' },
+    { version: 1, step: 100, values: { lr: 1 }, author: 'user', reason: 'no change to lr' },
+    { version: 2, step: 200, values: { lr: 0.5 }, author: 'copilot', reason: 'kl' },
+  ], 300);
+  assert.deepEqual(steps.map((p) => [p.x, p.y, p.change]), [[0, 1, true], [200, 0.5, true], [300, 0.5, false]]);
+  assert.equal(formatNumber(0.00025), '2.5e-4');
+  assert.equal(formatNumber(12345), '12,345');
+  assert.equal(formatChange(0.0005, 0.00025), '×0.5');
+  assert.equal(formatChange(0, 0.01), '+0.01');
+});
