@@ -63,7 +63,7 @@ const PRESETS: Record<string, Partial<Record<AlgoName, Preset>>> = {
       source: `${ZOO}/ppo.yml (tuned; use_sde dropped)`,
     },
     sac: {
-      values: { learning_rate: 3e-4, buffer_size: 50_000, batch_size: 512, ent_coef: 0.1, train_freq: 32, gradient_steps: 32, gamma: 0.9999, tau: 0.01, learning_starts: 0, log_std_init: -3.67, net_arch: '64-64' },
+      values: { learning_rate: 3e-4, buffer_size: 50_000, batch_size: 512, ent_coef_auto: false, ent_coef: 0.1, train_freq: 32, gradient_steps: 32, gamma: 0.9999, tau: 0.01, learning_starts: 0, log_std_init: -3.67, net_arch: '64-64' },
       totalSteps: 50_000,
       source: `${ZOO}/sac.yml (tuned; use_sde dropped)`,
     },
