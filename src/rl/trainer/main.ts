@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { CONFIG_ENV_VAR, checkTrainerRunConfig, type TrainerRunConfig } from '../../shared/protocol';
 import type { HyperparamValues } from '../../shared/hyperparams';
 import { type BackendChoice, BACKEND_CHOICES, initBackend } from '../backend';
-import { createAlgorithm } from '../algos/index';
+import { createAlgorithm, spaceFor } from '../algos/index';
+import { makeEnv } from '../envs/index';
 import { readCheckpoint, writeCheckpoint } from '../checkpoint';
 import type { AlgoName, Algorithm } from '../algos/types';
 import { ProtocolChannel } from './channel';
@@ -53,6 +54,9 @@ async function main(): Promise<number> {
   let algo: Algorithm | undefined;
   try {
     const config = readConfig(process.argv.slice(2), process.env);
+    // Unknown env or algorithm: say so before spending seconds on loading a backend.
+    makeEnv(config.env);
+    spaceFor(config.algo);
     const wish = (config.backend ?? 'auto') as BackendChoice;
     if (!BACKEND_CHOICES.includes(wish)) throw new Error(`backend "${config.backend}" is not one of ${BACKEND_CHOICES.join(', ')}`);
     const backend = await initBackend(wish);
