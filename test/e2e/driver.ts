@@ -6,9 +6,10 @@
 // browser page with the handful of gestures the tests need. `withWorkbench` ties both to a test:
 // screenshots and logs on failure, everything ended afterwards whatever happened.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { type Browser, type Frame, type Locator, type Page, chromium } from 'playwright-core';
 
 export const CODE_SERVER_VERSION = '4.100.3';
@@ -48,6 +49,37 @@ export function packageVsix(options: { dir?: string; out: string; build?: boolea
   return options.out;
 }
 
+/**
+ * This repo's extension as a .vsix: built with esbuild.mjs, then packaged with vsce unless a
+ * package of exactly these inputs (dist, media, manifest, lockfile, ignore file) is already in the
+ * cache (packaging copies ~300 MB of node_modules and takes most of a minute; two e2e files
+ * share one). Written under a temp name and renamed, so parallel test files never see half a file.
+ */
+export function extensionVsix(): string {
+  const b = spawnSync(process.execPath, [join(repoRoot, 'esbuild.mjs')], { cwd: repoRoot, encoding: 'utf8', timeout: 180_000 });
+  if (b.status !== 0) throw new Error(`building the extension (node esbuild.mjs) failed:\n${b.stderr}\n${b.stdout}`);
+  const hash = createHash('sha256');
+  const inputs = ['package.json', 'package-lock.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE'];
+  for (const dir of ['dist', 'media']) if (existsSync(join(repoRoot, dir))) inputs.push(...listFiles(join(repoRoot, dir)).map((f) => relative(repoRoot, f)));
+  for (const rel of inputs.sort()) {
+    const p = join(repoRoot, rel);
+    hash.update(`${rel}\0`);
+    if (existsSync(p)) hash.update(readFileSync(p));
+  }
+  const dir = join(e2eCacheDir(), 'vsix');
+  const out = join(dir, `hyperprompt-${hash.digest('hex').slice(0, 16)}.vsix`);
+  if (existsSync(out)) return out;
+  mkdirSync(dir, { recursive: true });
+  const partial = `${out}.${process.pid}.partial.vsix`;
+  packageVsix({ out: partial, build: false });
+  renameSync(partial, out);
+  return out;
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -76,6 +108,8 @@ export interface CodeServerOptions {
   /** Extra environment for the server and so for the extension host and what it spawns. */
   env?: Record<string, string>;
   startTimeoutMs?: number;
+  /** Receives one line per phase with its duration (test files pass t.diagnostic). */
+  report?: (line: string) => void;
 }
 
 export class CodeServer {
@@ -143,6 +177,8 @@ export class CodeServer {
     };
     const entry = codeServerEntry();
     const dirs = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
+    const report = options.report ?? (() => undefined);
+    let t0 = Date.now();
     for (const vsix of options.vsix) {
       const r = spawnSync(process.execPath, [entry, ...dirs, '--install-extension', vsix], { env, encoding: 'utf8', timeout: 120_000 });
       if (r.status !== 0 || !/successfully installed/.test(r.stdout + r.stderr)) {
@@ -150,6 +186,8 @@ export class CodeServer {
         throw new Error(`installing ${vsix} into code-server failed (exit ${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
       }
     }
+    report(`e2e phase: extension install ${Date.now() - t0} ms`);
+    t0 = Date.now();
     // Port 0: the server picks a free port and prints it, so parallel runs never collide.
     const args = [entry, '--auth', 'none', '--bind-addr', '127.0.0.1:0', '--disable-telemetry', '--disable-update-check',
       '--disable-workspace-trust', ...dirs, workspace];
@@ -164,6 +202,7 @@ export class CodeServer {
         /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(server.output)?.[1],
       );
       server.url = await Promise.race([listening, exited]);
+      report(`e2e phase: code-server listening ${Date.now() - t0} ms`);
       exited.catch(() => undefined);
     } catch (e) {
       await server.stop();
@@ -182,15 +221,23 @@ export class CodeServer {
     return r.stdout + r.stderr;
   }
 
-  /** The extension host's log of one extension's output channel, if it wrote one. */
+  /** What an extension wrote to its output channel `name` (VS Code keeps it as a log file). */
+  outputChannel(name: string): string {
+    const logs = join(this.userDataDir, 'logs');
+    if (!existsSync(logs)) return '';
+    return listFiles(logs)
+      .filter((f) => /output_logging_/.test(f) && f.endsWith(`-${name}.log`))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('');
+  }
+
+  /** The extension host's logs (and its output channels), for failure reports. */
   extensionHostLogs(): string {
     const logs = join(this.userDataDir, 'logs');
     if (!existsSync(logs)) return '';
-    const r = spawnSync('find', [logs, '-name', '*.log', '-path', '*exthost*'], { encoding: 'utf8' });
-    return r.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((f) => `--- ${f}\n${readFileSync(f, 'utf8')}`)
+    return listFiles(logs)
+      .filter((f) => f.endsWith('.log'))
+      .map((f) => `--- ${relative(logs, f)}\n${readFileSync(f, 'utf8')}`)
       .join('\n');
   }
 
@@ -325,6 +372,22 @@ export class Workbench {
       await row.first().click();
       return true;
     }, 500);
+  }
+
+  /**
+   * Whether the palette offers a command with exactly this title now (menus' `when` clauses
+   * apply). Leaves the palette closed.
+   */
+  async paletteHas(title: string, timeoutMs = 3_000): Promise<boolean> {
+    if (!(await this.quickInput.isVisible())) await this.page.click('.command-center-center');
+    const input = this.quickInput.locator('input');
+    await input.waitFor({ state: 'visible', timeout: 5_000 });
+    await input.fill(`>${title}`);
+    const row = this.quickInput.locator('.quick-input-list .monaco-list-row .label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) });
+    const found = await row.first().waitFor({ state: 'visible', timeout: timeoutMs }).then(() => true, () => false);
+    await this.page.keyboard.press('Escape');
+    await this.quickInput.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    return found;
   }
 
   /** Waits for the quick pick to offer `label` (exact text, or a pattern) and picks it. */
@@ -511,8 +574,13 @@ export async function withWorkbench(
   const dir = join(artifactsDir(), `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   let wb: Workbench | undefined;
   try {
+    const report = options.report ?? (() => undefined);
+    let t0 = Date.now();
     wb = await Workbench.open(server, dir);
+    report(`e2e phase: workbench ready ${Date.now() - t0} ms`);
+    t0 = Date.now();
     await body(wb, server);
+    report(`e2e phase: test body ${Date.now() - t0} ms`);
   } catch (e) {
     const saved: string[] = [];
     mkdirSync(dir, { recursive: true });
