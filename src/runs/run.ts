@@ -136,6 +136,7 @@ export class Run extends TypedEmitter<RunEvents> {
   private fatal: string | undefined;
   private stopRequested = false;
   private helloTimedOut = false;
+  private stopBeforeSpawn: { checkpoint?: boolean; timeoutMs?: number } | undefined;
   /** Asked to stop, did not, was killed: the person's wish (stopped) still describes the run. */
   private killedAfterStop = false;
   private exited = false;
@@ -237,7 +238,12 @@ export class Run extends TypedEmitter<RunEvents> {
    * exits; if it has not exited after `timeoutMs`, its process group is killed.
    */
   stop(opts: { checkpoint?: boolean; timeoutMs?: number } = {}): Promise<RunExit> {
-    if (this.exited || !this.child) return this.finished;
+    if (this.exited) return this.finished;
+    if (!this.child) {
+      // Not spawned yet (start() launches on the next tick): stop as soon as it is.
+      this.stopBeforeSpawn ??= opts;
+      return this.finished;
+    }
     if (!this.stopRequested) {
       this.stopRequested = true;
       this.send({ type: 'stop', checkpoint: opts.checkpoint !== false });
@@ -406,6 +412,7 @@ export class Run extends TypedEmitter<RunEvents> {
     }, t.helloMs);
     this.flushTimer = setInterval(() => this.flush(), t.flushMs);
     this.batchTimer = setInterval(() => this.emitBatch(), t.batchMs);
+    if (this.stopBeforeSpawn) void this.stop(this.stopBeforeSpawn);
   }
 
   private failBeforeStart(message: string): void {

@@ -114,3 +114,12 @@ test('two runs at once each get their own folder and complete', async () => {
   assert.equal(list.length, 2);
   assert.deepEqual(new Set(list.map((r) => r.seed)), new Set([1, 2]));
 });
+
+test('stop() right after start() (before the process exists) still stops the run gracefully', async () => {
+  const root = tempRoot();
+  const m = manager(root, { SCRIPTED_DELAY_MS: '10' });
+  const run = m.start(scriptedSpec({ totalSteps: 1_000_000 }));
+  const exit = await run.stop();
+  assert.equal(exit.status, 'stopped', exit.message);
+  assert.ok(exit.step < 1_000_000);
+});
