@@ -10,6 +10,7 @@ import { checkValues, defaultValues, type HyperparamSpec, type HyperparamValues 
 import { presetFor } from '../presets';
 import { Ppo, PPO_SPACE } from './ppo';
 import { Dqn, DQN_SPACE } from './dqn';
+import { Sac, SAC_SPACE } from './sac';
 import type { AlgoName, Algorithm } from './types';
 
 export const ALGO_NAMES: readonly AlgoName[] = ['ppo', 'dqn', 'sac'];
@@ -38,6 +39,10 @@ export const ALGORITHMS: Partial<Record<AlgoName, AlgoEntry>> = {
   dqn: {
     space: DQN_SPACE,
     create: (o) => new Dqn({ envId: o.envId, values: o.values, seed: o.seed, totalSteps: o.totalSteps }),
+  },
+  sac: {
+    space: SAC_SPACE,
+    create: (o) => new Sac({ envId: o.envId, values: o.values, seed: o.seed, totalSteps: o.totalSteps }),
   },
 };
 

@@ -1,0 +1,114 @@
+// The off-policy figures of the engine benchmark (issue 2):
+//   - DQN CartPole-v1, zoo preset: mean of the last 20 episodes >= 475 within 50k steps, in >= 3 of 5 seeds;
+//   - SAC Pendulum-v1: mean return (last 20 episodes) >= -250 within 20k steps; network size and wall time.
+// Run alone:  node --import tsx bench/engine-offpolicy.ts [--only dqn|sac] [--seeds N] [--backend wasm|cpu] [--json]
+// bench/engine.ts also lists these figures in its registry.
+
+import { createAlgorithm } from '../src/rl/algos';
+import { initBackend, type BackendChoice } from '../src/rl/backend';
+
+export interface SeedOutcome {
+  seed: number;
+  /** First env step at which the mean of the last 20 episode returns reached the threshold, or null. */
+  stepsToThreshold: number | null;
+  finalMean20: number;
+  episodes: number;
+  wallSeconds: number;
+}
+
+export interface FigureOutcome {
+  name: string;
+  goal: string;
+  passed: boolean;
+  seeds: SeedOutcome[];
+  notes: string;
+}
+
+async function runSeed(algo: 'dqn' | 'sac', envId: string, seed: number, steps: number, threshold: number, values: Record<string, number | string | boolean> = {}): Promise<SeedOutcome> {
+  const a = createAlgorithm(algo, envId, { seed, totalSteps: steps, values });
+  const returns: number[] = [];
+  let reached: number | null = null;
+  const t0 = performance.now();
+  while (a.globalStep < steps) {
+    const r = await a.iterate();
+    for (const e of r.episodes) {
+      returns.push(e.return);
+      if (reached === null && returns.length >= 20 && mean(returns.slice(-20)) >= threshold) reached = a.globalStep;
+    }
+  }
+  a.dispose();
+  return { seed, stepsToThreshold: reached, finalMean20: mean(returns.slice(-20)), episodes: returns.length, wallSeconds: (performance.now() - t0) / 1000 };
+}
+
+function mean(xs: number[]): number {
+  return xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : Number.NaN;
+}
+
+export async function dqnCartPole(seeds = 5, log: (s: string) => void = () => {}): Promise<FigureOutcome> {
+  const out: SeedOutcome[] = [];
+  for (let s = 0; s < seeds; s++) {
+    const r = await runSeed('dqn', 'CartPole-v1', s, 50_000, 475);
+    log(`  dqn CartPole-v1 seed ${s}: steps to 475 = ${r.stepsToThreshold ?? 'not reached'}, final mean20 ${r.finalMean20.toFixed(1)}, ${r.wallSeconds.toFixed(1)} s`);
+    out.push(r);
+  }
+  const hits = out.filter((r) => r.stepsToThreshold !== null).length;
+  return {
+    name: 'DQN CartPole-v1 (zoo preset, 256-256)',
+    goal: `mean20 >= 475 within 50k steps in >= 3 of ${seeds} seeds`,
+    passed: hits >= Math.min(3, seeds),
+    seeds: out,
+    notes: `${hits}/${seeds} seeds reached 475; median wall ${median(out.map((r) => r.wallSeconds)).toFixed(1)} s per 50k-step run`,
+  };
+}
+
+export async function sacPendulum(seeds = 1, netArch = '256-256', log: (s: string) => void = () => {}): Promise<FigureOutcome> {
+  const out: SeedOutcome[] = [];
+  for (let s = 0; s < seeds; s++) {
+    const r = await runSeed('sac', 'Pendulum-v1', s, 20_000, -250, { net_arch: netArch });
+    log(`  sac Pendulum-v1 (${netArch}) seed ${s}: steps to -250 = ${r.stepsToThreshold ?? 'not reached'}, final mean20 ${r.finalMean20.toFixed(1)}, ${r.wallSeconds.toFixed(1)} s`);
+    out.push(r);
+  }
+  const hits = out.filter((r) => r.stepsToThreshold !== null).length;
+  return {
+    name: `SAC Pendulum-v1 (zoo preset, ${netArch})`,
+    goal: 'mean20 >= -250 within 20k steps',
+    passed: hits === seeds,
+    seeds: out,
+    notes: `${hits}/${seeds} seeds reached -250; median wall ${median(out.map((r) => r.wallSeconds)).toFixed(1)} s per 20k-step run`,
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : Number.NaN;
+}
+
+/** The off-policy figures, for bench/engine.ts's registry. */
+export const OFFPOLICY_FIGURES: { id: string; run: (log: (s: string) => void) => Promise<FigureOutcome> }[] = [
+  { id: 'dqn-cartpole', run: (log) => dqnCartPole(5, log) },
+  { id: 'sac-pendulum', run: (log) => sacPendulum(1, '256-256', log) },
+];
+
+async function main(argv: string[]): Promise<void> {
+  const opt = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const only = opt('--only');
+  const seeds = opt('--seeds') !== undefined ? Number(opt('--seeds')) : undefined;
+  const backend = await initBackend((opt('--backend') ?? 'wasm') as BackendChoice);
+  const log = (s: string): void => console.log(s);
+  log(`backend: ${backend.name}`);
+  const results: FigureOutcome[] = [];
+  if (!only || only === 'dqn') results.push(await dqnCartPole(seeds ?? 5, log));
+  if (!only || only === 'sac') results.push(await sacPendulum(seeds ?? 1, opt('--net') ?? '256-256', log));
+  for (const r of results) log(`${r.passed ? 'PASS' : 'MISS'}  ${r.name}: ${r.goal}. ${r.notes}`);
+  if (argv.includes('--json')) console.log(JSON.stringify({ backend: backend.name, results }));
+}
+
+if (process.argv[1] && /engine-offpolicy\.ts$/.test(process.argv[1])) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  });
+}
