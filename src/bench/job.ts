@@ -8,8 +8,9 @@
 // - `pbt` (pbt.ts), `oracle-lookahead` (oracle.ts): the baselines, driven here.
 // - a `search` job: the TPE search of tuned-static (tpe.ts), every trial a full static run.
 //
-// Decision records (co-pilot proposals, oracle branch scores) go to
-// `<out>/decisions/<jobId>.jsonl` when an output folder is given.
+// With an output folder, decision records (co-pilot proposals, oracle branch scores) go to
+// `<out>/decisions/<jobId>.jsonl`, and every finished run is also written as a run folder
+// under `<out>/runs/` (record.ts).
 
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ import { DEFAULT_POINTS, computeRunMetrics, gridSteps, normalisedAuc, runningMea
 import { bestCandidate, oracleCandidates } from './oracle';
 import { exploitExplore } from './pbt';
 import { perturbableParams } from './perturb';
+import { recordRun } from './record';
 import type { EvalResult, JobResult, MemberHistory, SearchTrialRecord, TrajectoryPoint } from './results';
 import type { BenchJob, OracleOptions, PbtOptions, TunedStaticOptions } from './suite';
 import { SEARCH_SEED_BASE } from './suite';
@@ -80,7 +82,10 @@ function decisionLog(ctx: JobContext, job: BenchJob): (record: unknown) => void 
 
 interface Trained {
   episodes: EpisodePoint[];
+  lengths: number[];
   trajectory: TrajectoryPoint[];
+  /** Co-pilot decision records, for the run folder. */
+  decisions: object[];
   envSteps: number;
   controllerSeconds: number;
   /** The agent whose policy is evaluated at the end. */
@@ -126,6 +131,7 @@ async function trainSingle(job: BenchJob, ctx: JobContext, values: HyperparamVal
   const t = new TrackedAlgo(a);
   let controllerMs = 0;
   let session: CopilotSession | undefined;
+  const decisions: object[] = [];
   if (job.controller !== 'static' && job.controller !== 'tuned-static' && job.kind === 'run') {
     const log = decisionLog(ctx, job);
     const controller = timed(controllerFor(job, ctx, a.space), (ms) => (controllerMs += ms));
@@ -139,7 +145,12 @@ async function trainSingle(job: BenchJob, ctx: JobContext, values: HyperparamVal
       values: a.values(),
       totalSteps: steps,
       apply: (v) => t.set(v, author),
-      writer: { write: (r) => log(r) },
+      writer: {
+        write: (r) => {
+          decisions.push(r);
+          log(r);
+        },
+      },
     });
   }
   try {
@@ -158,7 +169,7 @@ async function trainSingle(job: BenchJob, ctx: JobContext, values: HyperparamVal
   } finally {
     await session?.idle();
   }
-  return { episodes: t.episodes, trajectory: t.trajectory, envSteps: t.consumed, controllerSeconds: controllerMs / 1000, final: a, dispose: () => a.dispose() };
+  return { episodes: t.episodes, lengths: t.lengths, trajectory: t.trajectory, decisions, envSteps: t.consumed, controllerSeconds: controllerMs / 1000, final: a, dispose: () => a.dispose() };
 }
 
 async function trainPbt(job: BenchJob, ctx: JobContext, progress: (done: number) => void): Promise<Trained> {
@@ -209,7 +220,9 @@ async function trainPbt(job: BenchJob, ctx: JobContext, progress: (done: number)
   const b = tracked[best]!;
   return {
     episodes: b.episodes,
+    lengths: b.lengths,
     trajectory: b.trajectory,
+    decisions: [],
     envSteps: consumed(),
     controllerSeconds: controllerMs / 1000,
     final: b.algo,
@@ -267,7 +280,7 @@ async function trainOracle(job: BenchJob, ctx: JobContext, progress: (done: numb
   } finally {
     branch.dispose();
   }
-  return { episodes: main.episodes, trajectory: main.trajectory, envSteps: main.consumed + branchSteps, controllerSeconds: controllerMs / 1000, final: main.algo, dispose: () => main.algo.dispose() };
+  return { episodes: main.episodes, lengths: main.lengths, trajectory: main.trajectory, decisions: [], envSteps: main.consumed + branchSteps, controllerSeconds: controllerMs / 1000, final: main.algo, dispose: () => main.algo.dispose() };
 }
 
 /**
@@ -366,10 +379,21 @@ export async function executeJob(job: BenchJob, ctx: JobContext): Promise<JobRes
       envSteps: trained.envSteps,
       evalReturn,
     });
+    const runDir = ctx.out
+      ? recordRun(join(ctx.out, 'runs'), job, {
+          episodes: trained.episodes,
+          lengths: trained.lengths,
+          trajectory: trained.trajectory,
+          decisions: trained.decisions,
+          space: trained.final.space,
+          finalStep: trained.final.globalStep,
+        })
+      : undefined;
     return {
       ...base,
       status: 'done',
       finishedAt: new Date().toISOString(),
+      ...(runDir ? { runDir } : {}),
       metrics,
       curve: { grid: gridSteps(steps, DEFAULT_POINTS), returns: runningMeanCurve(trained.episodes, { budget: steps }, job.task.reference.random) },
       trajectory: trained.trajectory,

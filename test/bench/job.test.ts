@@ -10,6 +10,10 @@ import { benchCatalog, loadEngine } from '../../src/bench/engine';
 import { type Engine, executeJob } from '../../src/bench/job';
 import { type BenchJob, checkSuite, expandSuite } from '../../src/bench/suite';
 import { startOllamaTestServer, type OllamaTestServer } from '../support/ollama-test-server';
+import { RunStore } from '../../src/runs/store';
+import { basename } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/cli/main';
 
 const STEPS = 1024;
 let engine: Engine;
@@ -69,6 +73,22 @@ test('schedule: the co-pilot session applies decisions in auto mode and logs the
   const log = readFileSync(join(out, 'decisions', 'CartPole-v1.ppo.fast.schedule.s0.jsonl'), 'utf8').trim().split('\n');
   assert.ok(log.length >= 2);
   assert.equal(JSON.parse(log[0]!).controller, 'schedule');
+  // the run is also a run folder the runs tools read
+  const store = new RunStore(join(out, 'runs'));
+  const id = basename(r.runDir!);
+  const rec = store.read(id);
+  assert.equal(rec.status, 'completed');
+  assert.equal(rec.spec.label, 'bench CartPole-v1.ppo.fast.schedule.s0');
+  const configs = store.readConfigs(id).records;
+  assert.deepEqual(configs.map((c) => c.author), t.map((p) => p.author));
+  assert.ok(configs[1]!.changed && 'learning_rate' in configs[1]!.changed);
+  assert.equal(store.readDecisions(id).records.length, log.length);
+  const stdout = new PassThrough();
+  let text = '';
+  stdout.on('data', (d) => (text += String(d)));
+  const code = await main(['runs', 'show', id, '--out', join(out, 'runs'), '--json'], { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: out });
+  assert.equal(code, 0);
+  assert.ok(text.includes(id));
 });
 
 test('pbt: two members, all their steps counted, member histories kept', async () => {
