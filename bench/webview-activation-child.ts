@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const bundle = process.argv[2]!;
-const mockPath = require.resolve('../test/host/vscode-mock');
+// bench/webview.ts bundles this file with the test double as plain JS (no tsx loader in the
+// measured process) and passes the double's own bundled path.
+const mockPath = process.argv[3]!;
 const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
 const original = M._resolveFilename;
 M._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]): string {
@@ -14,7 +16,7 @@ M._resolveFilename = function (this: unknown, request: string, ...rest: unknown[
 };
 
 async function main(): Promise<void> {
-  const mock = (await import('../test/host/vscode-mock')) as typeof import('../test/host/vscode-mock');
+  const mock = require(mockPath) as typeof import('../test/host/vscode-mock');
   const ws = mkdtempSync(join(tmpdir(), 'hp-act-'));
   mock.mock.workspaceFolders = [{ uri: mock.Uri.file(ws), name: 'ws', index: 0 }];
   const ctx = mock.fakeContext(join(__dirname, '..'), ws);
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
   const t2 = performance.now();
   const loaded = Object.keys(require.cache).filter((k) => !before.has(k));
   process.stdout.write(
-    JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, tensorflowLoaded: loaded.some((k) => k.includes('@tensorflow')), modules: loaded.length }) + '\n',
+    JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, tensorflowLoaded: loaded.some((k) => k.includes('@tensorflow')), ollamaLoaded: loaded.some((k) => /node_modules[\\/]ollama[\\/]/.test(k)), modules: loaded.length }) + '\n',
   );
   await ext.deactivate();
   process.exit(0);

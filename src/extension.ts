@@ -7,7 +7,7 @@ import { RunManager } from './runs/manager';
 import { registerCommands } from './host/commands';
 import { ComparePanels } from './host/compare-panel';
 import { CONFIG_SCHEME, ConfigDocumentProvider } from './host/config-documents';
-import { hostController } from './host/controllers';
+import type * as Controllers from './host/controllers';
 import { RunController } from './host/run-controller';
 import { RunsTreeProvider } from './host/runs-tree';
 import { readSettings, type HostSettings, type SettingKey } from './host/settings';
@@ -37,7 +37,9 @@ export function activate(context: vscode.ExtensionContext): { runs: RunControlle
     cwd: folder,
     env: { ...process.env, HYPERPROMPT_NATIVE_MODULES: nativeModulesDir },
   });
-  const runs = new RunController({ manager, settings, makeController: hostController });
+  // The controllers (and the `ollama` client under them, ~35 ms to load) load on the first run, not at activation.
+  const makeController = (name: string, st: HostSettings) => (require('./host/controllers') as typeof Controllers).hostController(name, st);
+  const runs = new RunController({ manager, settings, makeController });
   controller = runs;
   const logSub = runs.on('log', log);
 
@@ -57,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): { runs: RunControlle
     vscode.window.registerWebviewViewProvider(SIDE_PANEL_VIEW_ID, panel),
     vscode.workspace.registerTextDocumentContentProvider(CONFIG_SCHEME, docs),
     runs.on('versions', (v) => docs.refresh(v.runId)),
-    ...registerCommands({ runs, panel, tree, compare, settings, memento: context.workspaceState, nativeModulesDir, log }),
+    ...registerCommands({ runs, panel, tree, compare, settings, memento: context.workspaceState, nativeModulesDir, modelfilePath: join(context.extensionUri.fsPath, 'models', 'Modelfile'), log }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void panel.refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('hyperprompt')) return;

@@ -8,7 +8,6 @@ import { COPILOT_MODES, type CopilotMode, type ProposalInfo } from '../shared/we
 import type { ComparePanels } from './compare-panel';
 import { diffVersions } from './config-documents';
 import { exportMetrics } from './export-run';
-import { checkOllama, setUpOllamaModel } from './ollama-setup';
 import type { RunController } from './run-controller';
 import type { RunsTreeNode, RunsTreeProvider } from './runs-tree';
 import type { HostSettings } from './settings';
@@ -211,6 +210,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         else void vscode.window.showWarningMessage('HyperPrompt: no VS Code chat model is available; the fallback controller will decide.');
         return;
       }
+      const { checkOllama } = await import('./ollama-setup');
       const r = await checkOllama(s.ollamaHost, s.ollamaModel, s.ollamaBaseModel);
       r.lines.forEach((l) => ctx.log(`check controller: ${l}`));
       const show = r.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
@@ -218,6 +218,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     },
     'hyperprompt.setUpController': async () => {
       const s = ctx.settings();
+      // Loaded on use: the Ollama client is not needed to activate.
+      const { setUpOllamaModel } = await import('./ollama-setup');
       await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `HyperPrompt: setting up ${s.ollamaModel}`, cancellable: true },
         async (progress, token) => {
