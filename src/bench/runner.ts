@@ -103,7 +103,20 @@ export async function runBench(o: RunnerOptions): Promise<RunnerSummary> {
     const r = finished.get(j.id);
     return r !== undefined && r.status === 'done' && r.hash === j.hash;
   };
-  const pending = o.expansion.jobs.filter((j) => !isDone(j));
+  // A job whose dependency runs again (a tuned-static run whose search re-runs) runs again too:
+  // its starting values come from that dependency's new result.
+  const again = new Set(o.expansion.jobs.filter((j) => !isDone(j)).map((j) => j.id));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const j of o.expansion.jobs)
+      if (!again.has(j.id) && j.dependsOn.some((d) => again.has(d))) {
+        again.add(j.id);
+        grew = true;
+      }
+  }
+  const pending = o.expansion.jobs.filter((j) => again.has(j.id));
+  // Old results of jobs that run again must not satisfy a dependency (nor feed a tuned-static run).
+  for (const id of again) finished.delete(id);
   const skipped = o.expansion.jobs.length - pending.length;
   emit({ type: 'plan', total: o.expansion.jobs.length, alreadyDone: skipped, toRun: pending.length });
 

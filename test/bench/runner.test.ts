@@ -56,6 +56,12 @@ test('jobs run in parallel workers; a resumed bench skips what is done and re-ru
   assert.deepEqual(ran, ['CartPole-v1.ppo.fast.static.s0']);
   assert.equal(s3.skipped, 2);
   assert.equal(readResults(out).results.find((r) => r.id === 'CartPole-v1.ppo.fast.static.s0')!.hash, 'changed');
+
+  // a search that runs again takes the tuned-static runs that start from it along
+  changed.jobs.find((j) => j.id === 'CartPole-v1.ppo.search')!.hash = 'changed';
+  const ran2: string[] = [];
+  await runBench({ out, expansion: changed, workers: 2, onEvent: (ev) => ev.type === 'done' && ran2.push(ev.id) });
+  assert.deepEqual(ran2, ['CartPole-v1.ppo.search', 'CartPole-v1.ppo.search.tuned-static.s0']);
 });
 
 test('an interrupted bench stops its workers and the next start finishes the rest', async () => {
