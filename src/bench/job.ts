@@ -153,12 +153,14 @@ async function trainSingle(job: BenchJob, ctx: JobContext, values: HyperparamVal
       },
     });
   }
+  let nextIndex = 0;
   try {
     await trainByInterval(
       t,
       steps,
       job.interval,
       async (index) => {
+        nextIndex = index + 1;
         const msg = t.takeInterval(index);
         if (!session) return;
         session.onInterval(msg);
@@ -166,8 +168,13 @@ async function trainSingle(job: BenchJob, ctx: JobContext, values: HyperparamVal
       },
       () => progress(t.consumed),
     );
+    if (session) {
+      // The last interval settles the last decision's "return after"; no new decision is due.
+      session.setMode('off');
+      session.onInterval(t.takeInterval(nextIndex));
+    }
   } finally {
-    await session?.idle();
+    await session?.close();
   }
   return { episodes: t.episodes, lengths: t.lengths, trajectory: t.trajectory, decisions, envSteps: t.consumed, controllerSeconds: controllerMs / 1000, final: a, dispose: () => a.dispose() };
 }

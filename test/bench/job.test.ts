@@ -73,6 +73,8 @@ test('schedule: the co-pilot session applies decisions in auto mode and logs the
   const log = readFileSync(join(out, 'decisions', 'CartPole-v1.ppo.fast.schedule.s0.jsonl'), 'utf8').trim().split('\n');
   assert.ok(log.length >= 2);
   assert.equal(JSON.parse(log[0]!).controller, 'schedule');
+  // every decision, the last included, knows the return that followed it
+  assert.ok(log.every((l) => typeof (JSON.parse(l) as { returnAfter: unknown }).returnAfter === 'number'), log.join('\n'));
   // the run is also a run folder the runs tools read
   const store = new RunStore(join(out, 'runs'));
   const id = basename(r.runDir!);
