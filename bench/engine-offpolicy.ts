@@ -6,6 +6,7 @@
 
 import { createAlgorithm } from '../src/rl/algos';
 import { initBackend, type BackendChoice } from '../src/rl/backend';
+import type { EngineBench } from './engine';
 
 export interface SeedOutcome {
   seed: number;
@@ -14,6 +15,8 @@ export interface SeedOutcome {
   finalMean20: number;
   episodes: number;
   wallSeconds: number;
+  /** CPU time of this process during the run (the machine is shared: wall time depends on the load). */
+  cpuSeconds: number;
 }
 
 export interface FigureOutcome {
@@ -24,48 +27,57 @@ export interface FigureOutcome {
   notes: string;
 }
 
-async function runSeed(algo: 'dqn' | 'sac', envId: string, seed: number, steps: number, threshold: number, values: Record<string, number | string | boolean> = {}): Promise<SeedOutcome> {
+async function runSeed(algo: 'dqn' | 'sac', envId: string, seed: number, steps: number, threshold: number, values: Record<string, number | string | boolean> = {}, log: (s: string) => void = () => {}): Promise<SeedOutcome> {
   const a = createAlgorithm(algo, envId, { seed, totalSteps: steps, values });
   const returns: number[] = [];
   let reached: number | null = null;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  let nextReport = steps / 10;
   while (a.globalStep < steps) {
     const r = await a.iterate();
+    if (a.globalStep >= nextReport) {
+      log(`    ${algo} seed ${seed} step ${a.globalStep}: mean20 ${mean(returns.slice(-20)).toFixed(1)} (${returns.length} episodes)`);
+      nextReport += steps / 10;
+    }
     for (const e of r.episodes) {
       returns.push(e.return);
       if (reached === null && returns.length >= 20 && mean(returns.slice(-20)) >= threshold) reached = a.globalStep;
     }
   }
   a.dispose();
-  return { seed, stepsToThreshold: reached, finalMean20: mean(returns.slice(-20)), episodes: returns.length, wallSeconds: (performance.now() - t0) / 1000 };
+  const c = process.cpuUsage(c0);
+  return { seed, stepsToThreshold: reached, finalMean20: mean(returns.slice(-20)), episodes: returns.length, wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
 }
 
 function mean(xs: number[]): number {
   return xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : Number.NaN;
 }
 
-export async function dqnCartPole(seeds = 5, log: (s: string) => void = () => {}): Promise<FigureOutcome> {
+export async function dqnCartPole(seedList: number[] = [0, 1, 2, 3, 4], log: (s: string) => void = () => {}): Promise<FigureOutcome> {
   const out: SeedOutcome[] = [];
-  for (let s = 0; s < seeds; s++) {
-    const r = await runSeed('dqn', 'CartPole-v1', s, 50_000, 475);
-    log(`  dqn CartPole-v1 seed ${s}: steps to 475 = ${r.stepsToThreshold ?? 'not reached'}, final mean20 ${r.finalMean20.toFixed(1)}, ${r.wallSeconds.toFixed(1)} s`);
+  const seeds = seedList.length;
+  for (const s of seedList) {
+    const r = await runSeed('dqn', 'CartPole-v1', s, 50_000, 475, {}, log);
+    log(`  dqn CartPole-v1 seed ${s}: steps to 475 = ${r.stepsToThreshold ?? 'not reached'}, final mean20 ${r.finalMean20.toFixed(1)}, ${r.wallSeconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s cpu`);
     out.push(r);
   }
   const hits = out.filter((r) => r.stepsToThreshold !== null).length;
   return {
     name: 'DQN CartPole-v1 (zoo preset, 256-256)',
     goal: `mean20 >= 475 within 50k steps in >= 3 of ${seeds} seeds`,
-    passed: hits >= Math.min(3, seeds),
+    passed: seeds >= 5 && hits >= 3,
     seeds: out,
     notes: `${hits}/${seeds} seeds reached 475; median wall ${median(out.map((r) => r.wallSeconds)).toFixed(1)} s per 50k-step run`,
   };
 }
 
-export async function sacPendulum(seeds = 1, netArch = '256-256', log: (s: string) => void = () => {}): Promise<FigureOutcome> {
+export async function sacPendulum(seedList: number[] = [0], netArch = '256-256', log: (s: string) => void = () => {}): Promise<FigureOutcome> {
   const out: SeedOutcome[] = [];
-  for (let s = 0; s < seeds; s++) {
-    const r = await runSeed('sac', 'Pendulum-v1', s, 20_000, -250, { net_arch: netArch });
-    log(`  sac Pendulum-v1 (${netArch}) seed ${s}: steps to -250 = ${r.stepsToThreshold ?? 'not reached'}, final mean20 ${r.finalMean20.toFixed(1)}, ${r.wallSeconds.toFixed(1)} s`);
+  const seeds = seedList.length;
+  for (const s of seedList) {
+    const r = await runSeed('sac', 'Pendulum-v1', s, 20_000, -250, { net_arch: netArch }, log);
+    log(`  sac Pendulum-v1 (${netArch}) seed ${s}: steps to -250 = ${r.stepsToThreshold ?? 'not reached'}, final mean20 ${r.finalMean20.toFixed(1)}, ${r.wallSeconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s cpu`);
     out.push(r);
   }
   const hits = out.filter((r) => r.stepsToThreshold !== null).length;
@@ -83,10 +95,20 @@ function median(xs: number[]): number {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : Number.NaN;
 }
 
-/** The off-policy figures, for bench/engine.ts's registry. */
-export const OFFPOLICY_FIGURES: { id: string; run: (log: (s: string) => void) => Promise<FigureOutcome> }[] = [
-  { id: 'dqn-cartpole', run: (log) => dqnCartPole(5, log) },
-  { id: 'sac-pendulum', run: (log) => sacPendulum(1, '256-256', log) },
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** The off-policy figures, entries of bench/engine.ts's ENGINE_BENCHES. */
+export const OFFPOLICY_BENCHES: EngineBench[] = [
+  {
+    id: 'dqn-cartpole',
+    description: 'DQN CartPole-v1, zoo preset (256-256): mean20 >= 475 within 50k steps in >= 3 of 5 seeds',
+    run: async (ctx) => ({ ...(await dqnCartPole(range(ctx.seeds ?? 5), ctx.log)) }),
+  },
+  {
+    id: 'sac-pendulum',
+    description: 'SAC Pendulum-v1, zoo preset with a 64-64 network: mean20 >= -250 within 20k steps',
+    run: async (ctx) => ({ ...(await sacPendulum(range(ctx.seeds ?? 1), '64-64', ctx.log)) }),
+  },
 ];
 
 async function main(argv: string[]): Promise<void> {
@@ -95,13 +117,15 @@ async function main(argv: string[]): Promise<void> {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const only = opt('--only');
-  const seeds = opt('--seeds') !== undefined ? Number(opt('--seeds')) : undefined;
+  // --seeds N runs seeds 0..N-1; --seed S runs one seed (to spread seeds over processes).
+  const seedList = (n: number): number[] =>
+    opt('--seed') !== undefined ? [Number(opt('--seed'))] : Array.from({ length: opt('--seeds') !== undefined ? Number(opt('--seeds')) : n }, (_, i) => i);
   const backend = await initBackend((opt('--backend') ?? 'wasm') as BackendChoice);
   const log = (s: string): void => console.log(s);
   log(`backend: ${backend.name}`);
   const results: FigureOutcome[] = [];
-  if (!only || only === 'dqn') results.push(await dqnCartPole(seeds ?? 5, log));
-  if (!only || only === 'sac') results.push(await sacPendulum(seeds ?? 1, opt('--net') ?? '256-256', log));
+  if (!only || only === 'dqn') results.push(await dqnCartPole(seedList(5), log));
+  if (!only || only === 'sac') results.push(await sacPendulum(seedList(1), opt('--net') ?? '64-64', log));
   for (const r of results) log(`${r.passed ? 'PASS' : 'MISS'}  ${r.name}: ${r.goal}. ${r.notes}`);
   if (argv.includes('--json')) console.log(JSON.stringify({ backend: backend.name, results }));
 }

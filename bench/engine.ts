@@ -11,6 +11,7 @@ import { createAlgorithm } from '../src/rl/algos/index';
 import type { Algorithm } from '../src/rl/algos/types';
 import { Mlp } from '../src/rl/nn';
 import { Rng } from '../src/rl/rng';
+import { OFFPOLICY_BENCHES } from './engine-offpolicy';
 
 export interface BenchContext {
   backend: BackendChoice;
@@ -166,7 +167,7 @@ const mlpPass: EngineBench = {
 };
 
 /** Every engine figure; `--only` picks by id. Add new entries here. */
-export const ENGINE_BENCHES: EngineBench[] = [mlpPass, ppoCartPole, cleanrlThroughput];
+export const ENGINE_BENCHES: EngineBench[] = [mlpPass, ppoCartPole, cleanrlThroughput, ...OFFPOLICY_BENCHES];
 
 async function main(argv: string[]): Promise<number> {
   let only: string[] | undefined;
