@@ -13,12 +13,16 @@ import { curves, panelState } from './fixtures';
 import { type Harness, startHarness } from './harness';
 
 let harness: Harness;
+// One page serves most tests (a fresh snapshot resets it): page loads dominate this file's time.
+let sharedPage: Page | undefined;
+let sharedErrors: string[] = [];
 const shots = process.env.HYPERPROMPT_SCREENSHOT_DIR ?? join(tmpdir(), 'hyperprompt-screenshots');
 
 before(async () => {
   harness = await startHarness({ entry: 'webview/main.ts', body: SIDE_PANEL_BODY, title: 'HyperPrompt' });
 });
 after(async () => {
+  await sharedPage?.close();
   await harness?.close();
 });
 
@@ -38,6 +42,18 @@ async function open(theme: 'light' | 'dark' = 'light', width = 360): Promise<{ p
 const posted = (page: Page) => page.evaluate('window.__posted') as Promise<unknown[]>;
 const send = (page: Page, msg: unknown) => page.evaluate(`window.__fromHost(${JSON.stringify(msg)})`);
 const snapshot = (page: Page, state = panelState()) => send(page, { type: 'snapshot', protocol: WEBVIEW_PROTOCOL_VERSION, state });
+/** The shared page, reset: nothing posted since, no proposal being edited, a fresh snapshot. */
+async function fresh(state = panelState()): Promise<Page> {
+  if (!sharedPage) {
+    const o = await open();
+    sharedPage = o.page;
+    sharedErrors = o.errors;
+  }
+  await send(sharedPage, { type: 'proposal', proposal: null });
+  await send(sharedPage, { type: 'snapshot', protocol: WEBVIEW_PROTOCOL_VERSION, state });
+  await sharedPage.evaluate('window.__posted.length = 0');
+  return sharedPage;
+}
 const frame = (page: Page) => page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
 
 test('says ready first, then renders the snapshot without CSP violations', async () => {
@@ -63,8 +79,7 @@ test('says ready first, then renders the snapshot without CSP violations', async
 });
 
 test('the proposal card shows old -> new, the rationale as text, and confidence', async () => {
-  const { page } = await open();
-  await snapshot(page);
+  const page = await fresh();
   const card = page.locator('[data-testid=proposal-card]');
   assert.equal(await card.isVisible(), true);
   assert.match((await page.textContent('[data-testid=proposal-row-learning_rate]')) ?? '', /5e-4\s*→\s*2\.5e-4\s*×0\.5/);
@@ -75,46 +90,40 @@ test('the proposal card shows old -> new, the rationale as text, and confidence'
   assert.equal(await card.locator('img').count(), 0);
   await send(page, { type: 'proposal', proposal: null });
   assert.equal(await card.isVisible(), false);
-  await page.close();
 });
 
 test('Accept and Reject post their messages with the proposal id', async () => {
-  const { page } = await open();
-  await snapshot(page);
+  const page = await fresh();
   await page.click('[data-testid=proposal-accept]');
   await page.click('[data-testid=proposal-reject]');
-  const msgs = (await posted(page)).slice(1);
+  const msgs = (await posted(page));
   assert.deepEqual(msgs, [
     { type: 'accept', proposalId: 'prop-7' },
     { type: 'reject', proposalId: 'prop-7' },
   ]);
-  await page.close();
 });
 
 test('Edit: fields prefilled, bad values refused in place, good ones posted as an edit', async () => {
-  const { page } = await open();
-  await snapshot(page);
+  const page = await fresh();
   await page.click('[data-testid=proposal-edit]');
   const lr = page.locator('[data-testid=proposal-edit-learning_rate] input');
   assert.equal(await lr.inputValue(), '2.5e-4');
   await lr.fill('5');
   await page.click('[data-testid=proposal-apply-edit]');
   assert.match((await page.textContent('[data-testid=proposal-error]')) ?? '', /learning_rate = 5 is above its maximum 0\.01/);
-  assert.equal((await posted(page)).length, 1, 'nothing posted for an invalid edit');
+  assert.equal((await posted(page)).length, 0, 'nothing posted for an invalid edit');
   await lr.fill('0.0002');
   await page.locator('[data-testid=proposal-edit-ent_coef] input').fill('0.02');
   await page.click('[data-testid=proposal-apply-edit]');
-  assert.deepEqual((await posted(page)).slice(1), [{ type: 'edit', proposalId: 'prop-7', values: { learning_rate: 0.0002, ent_coef: 0.02 } }]);
+  assert.deepEqual((await posted(page)), [{ type: 'edit', proposalId: 'prop-7', values: { learning_rate: 0.0002, ent_coef: 0.02 } }]);
   // Keyboard: Cancel is reachable and leaves edit mode.
   await page.focus('[data-testid=proposal-cancel-edit]');
   await page.keyboard.press('Enter');
   assert.equal(await page.locator('[data-testid=proposal-accept]').count(), 1);
-  await page.close();
 });
 
 test('metric batches append to the curves; a different run id is ignored', async () => {
-  const { page } = await open();
-  await snapshot(page);
+  const page = await fresh();
   await send(page, { type: 'metrics', runId: 'run-1', chunks: curves(50, 70_000, 100, 9) });
   await frame(page);
   assert.equal(await page.getAttribute('[data-testid=chart-return]', 'data-points'), '750');
@@ -125,34 +134,28 @@ test('metric batches append to the curves; a different run id is ignored', async
   await send(page, { type: 'metrics', runId: 'run-1', chunks: curves(10, 0, 100, 3) });
   await frame(page);
   assert.equal(await page.getAttribute('[data-testid=chart-return]', 'data-points'), '750');
-  await page.close();
 });
 
 test('decimation keeps the drawn points near the point budget for long series', async () => {
-  const { page } = await open();
-  await snapshot(page, { ...panelState(20_000, 10), proposal: null });
+  const page = await fresh({ ...panelState(20_000, 10), proposal: null });
   await frame(page);
   const drawn = Number(await page.getAttribute('[data-testid=chart-return]', 'data-drawn'));
   assert.ok(drawn > 0 && drawn <= 600, `drawn ${drawn} points of 20000 with a budget of 600`);
-  await page.close();
 });
 
 test('mode switch posts setMode; a host-side mode change does not echo back', async () => {
-  const { page } = await open();
-  await snapshot(page);
+  const page = await fresh();
   assert.equal(await page.getAttribute('[data-testid=mode-switch]', 'data-mode'), 'ask');
   await page.click('[data-testid=mode-auto]');
-  assert.deepEqual((await posted(page)).slice(1), [{ type: 'setMode', mode: 'auto' }]);
+  assert.deepEqual((await posted(page)), [{ type: 'setMode', mode: 'auto' }]);
   const run = { ...panelState().run!, mode: 'off' };
   await send(page, { type: 'run', run });
   assert.equal(await page.getAttribute('[data-testid=mode-switch]', 'data-mode'), 'off');
-  assert.equal((await posted(page)).length, 2);
-  await page.close();
+  assert.equal((await posted(page)).length, 1);
 });
 
 test('run controls post control messages and follow the run status', async () => {
-  const { page } = await open();
-  await snapshot(page);
+  const page = await fresh();
   await page.click('[data-testid=control-pause]');
   await page.click('[data-testid=control-compare]');
   await send(page, { type: 'run', run: { ...panelState().run!, status: 'paused' } });
@@ -161,13 +164,12 @@ test('run controls post control messages and follow the run status', async () =>
   await send(page, { type: 'run', run: null });
   assert.equal(await page.isVisible('[data-testid=control-stop]'), false);
   await page.click('[data-testid=control-start]');
-  assert.deepEqual((await posted(page)).slice(1), [
+  assert.deepEqual((await posted(page)), [
     { type: 'control', action: 'pause' },
     { type: 'control', action: 'compare' },
     { type: 'control', action: 'resume' },
     { type: 'control', action: 'start' },
   ]);
-  await page.close();
 });
 
 test('a malformed host message is shown as a notice, not thrown', async () => {
@@ -181,8 +183,7 @@ test('a malformed host message is shown as a notice, not thrown', async () => {
 });
 
 test('collapsed charts are kept in versioned webview state across a reload', async () => {
-  const { page } = await open();
-  await snapshot(page);
+  const page = await fresh();
   await page.click('[data-chart=losses] > summary');
   const state = (await page.evaluate(`sessionStorage.getItem('fake-vscode-state')`)) as string;
   assert.deepEqual(JSON.parse(state), { v: 1, collapsed: ['losses'] });
@@ -191,7 +192,7 @@ test('collapsed charts are kept in versioned webview state across a reload', asy
   await snapshot(page);
   assert.equal(await page.evaluate(`document.querySelector('[data-chart=losses]').open`), false);
   assert.equal(await page.evaluate(`document.querySelector('[data-chart=return]').open`), true);
-  await page.close();
+  assert.deepEqual(sharedErrors, [], 'no page errors in any test on the shared page');
 });
 
 test('screenshots in light and dark themes', async () => {
