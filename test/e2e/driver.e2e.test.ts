@@ -35,7 +35,7 @@ test('e2e driver drives a real VS Code through a probe extension', { skip, timeo
 
     // Quick pick by label.
     await wb.runCommand('HP Probe: Pick Fruit');
-    assert.match(await wb.quickInputPrompt(), /Pick a fruit/);
+    await wb.waitForQuickInput(/Pick a fruit/);
     await wb.quickPick('banana');
     await wb.waitForNotification('Picked banana');
 

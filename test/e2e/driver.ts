@@ -418,6 +418,17 @@ export class Workbench {
   }
 
   /**
+   * Waits until the quick input shows the step whose title / placeholder / prompt matches (a flow
+   * of quick picks and input boxes reuses one widget, so the previous step's text lingers briefly).
+   */
+  async waitForQuickInput(prompt: RegExp, timeoutMs = 30_000): Promise<string> {
+    return until(`the quick input to ask ${prompt}`, timeoutMs, async () => {
+      const text = await this.quickInputPrompt(2_000);
+      return prompt.test(text) ? text : undefined;
+    });
+  }
+
+  /**
    * The (nested) frame of a webview whose document has `selector`. Webviews sit two iframes
    * deep; Playwright lists every frame in page.frames().
    */
@@ -475,7 +486,8 @@ export class Workbench {
   /** Expands a collapsed tree row (no-op when it is already expanded or is a leaf). */
   async expandTreeItem(row: Locator): Promise<void> {
     if ((await row.getAttribute('aria-expanded')) === 'false') {
-      await row.click();
+      // The twistie, not the label: a click on the label of an item with a command runs it.
+      await row.locator('.monaco-tl-twistie').click();
       await until('the tree row to expand', 10_000, async () => ((await row.getAttribute('aria-expanded')) === 'true' ? true : undefined));
     }
   }
