@@ -192,7 +192,7 @@ export class Panel {
   }
 
   private section(id: string, title: string, parent: HTMLElement, height: string): HTMLCanvasElement {
-    const canvas = h('canvas', { role: 'img', 'aria-label': `${title} over environment steps`, 'data-testid': `chart-${id}` });
+    const canvas = h('canvas', { role: 'img', 'aria-label': `${title} over environment steps`, 'data-title': title, 'data-testid': `chart-${id}` });
     const details = h(
       'details',
       { 'data-chart': id, open: !this.collapsed.has(id) },
@@ -304,9 +304,21 @@ export class Panel {
     performance.measure('hp-render', 'hp-render-start');
   }
 
-  /** Raw and drawn point counts as attributes: tests and the bench read them. */
+  /**
+   * Raw and drawn point counts as attributes (tests and the bench read them), and the latest
+   * value of each series in the canvas' label, so a screen reader hears what the curve says.
+   */
   private markDrawn(canvas: HTMLCanvasElement, chart: LineChart, series: SeriesSpec[]): void {
     canvas.dataset.points = String(series.reduce((n, s) => n + (s.stepped ? s.data.length : this.store.count(s.key)), 0));
     canvas.dataset.drawn = String(series.reduce((n, _s, i) => n + chart.drawnPoints(i), 0));
+    const latest = series
+      .map((s) => {
+        const p = s.stepped ? s.data[s.data.length - 1] : this.store.last(s.key);
+        return p ? `${s.label} ${formatNumber(p.y)} at step ${formatNumber(p.x)}` : undefined;
+      })
+      .filter(Boolean)
+      .join('; ');
+    const title = canvas.dataset.title ?? '';
+    canvas.setAttribute('aria-label', `${title} over environment steps${latest ? `. Latest: ${latest}` : ''}`);
   }
 }

@@ -27,6 +27,8 @@ export class ReducedSeries {
   private k = 1;
   count = 0;
   lastX = -Infinity;
+  /** The newest point as received (a bucket shows only its extremes). */
+  last: XY | undefined;
 
   constructor(private readonly maxBuckets: number) {}
 
@@ -46,6 +48,7 @@ export class ReducedSeries {
     b.n++;
     this.count++;
     this.lastX = x;
+    this.last = p;
     if (this.buckets.length > this.maxBuckets) this.halve();
   }
 
@@ -108,6 +111,11 @@ export class SeriesStore {
   /** A fresh array of the reduced points of a series, for Chart.js. */
   points(key: string): XY[] {
     return this.series.get(key)?.points() ?? [];
+  }
+
+  /** The newest point received for a series. */
+  last(key: string): XY | undefined {
+    return this.series.get(key)?.last;
   }
 
   /** Points received for a series (before reduction). */

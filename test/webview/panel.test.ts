@@ -69,6 +69,8 @@ test('says ready first, then renders the snapshot without CSP violations', async
   assert.equal(await page.locator('[data-testid=chart-hp-n_steps]').count(), 0);
   assert.equal(await page.getAttribute('[data-testid=chart-return]', 'data-points'), '700');
   assert.equal(await page.getAttribute('[data-testid=chart-losses]', 'data-points'), '1400');
+  // Screen readers hear the latest values, not just "a chart".
+  assert.match((await page.getAttribute('[data-testid=chart-return]', 'aria-label')) ?? '', /^Return over environment steps\. Latest: episodic return -?\d[\d.,]* at step 69,900$/);
   // Pause and Stop are offered for a running run, Start and Resume are not.
   assert.equal(await page.isVisible('[data-testid=control-pause]'), true);
   assert.equal(await page.isVisible('[data-testid=control-start]'), false);
