@@ -13,11 +13,11 @@ function lossOf(net: Mlp, params: Float32Array, x: Float32Array, batch: number, 
 }
 
 for (const backend of ['cpu', 'wasm'] as const) {
-  for (const activation of ['tanh', 'relu'] as const) {
-    test(`Mlp backward matches finite differences (${backend}, ${activation}, 2 towers)`, async () => {
+  for (const [activation, fuseTowers] of [['tanh', true], ['relu', true], ['tanh', false], ['relu', false]] as const) {
+    test(`Mlp backward matches finite differences (${backend}, ${activation}, 2 towers ${fuseTowers ? 'fused' : 'separate'})`, async () => {
       await initBackend(backend);
       const rng = new Rng(3);
-      const net = new Mlp({ input: 3, hidden: [5, 4], towers: [2, 1], activation });
+      const net = new Mlp({ input: 3, hidden: [5, 4], towers: [2, 1], activation, fuseTowers });
       const params = new Float32Array(net.nParams);
       net.init(params, rng, [1, 1]);
       for (let i = 0; i < params.length; i++) params[i] += 0.1 * rng.normal(); // non-zero biases too

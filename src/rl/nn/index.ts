@@ -21,8 +21,8 @@
 //   // dLoss/dInput (SAC's dQ/da): pass a Float32Array(batch * input) as the last forwardBackward argument
 //   // nested passes (SAC actor through the critic): use net.trainPass(...) → { out, backward(dOut, grad, dx?), dispose() }
 //
-// Towers share the input and hidden sizes and are fused into block-diagonal layers, so an
-// actor-critic (towers [nA, 1]) or twin critics (towers [1, 1]) cost one matmul per layer.
+// Towers share the input and hidden sizes: an actor-critic is towers [nA, 1], twin critics
+// [1, 1]; each tower is its own small network on the device (fuseTowers: one block-diagonal one).
 // Extra parameters (PPO's log_std) can live after net.nParams in a larger vector: pass
 // params.subarray(0, net.nParams). Nothing here allocates tensors that outlive a call, so
 // tf.memory().numTensors stays flat.

@@ -1,7 +1,9 @@
 // A multi-layer perceptron whose parameters are ONE flat Float32Array owned by the caller,
 // with a hand-written backward pass. Several "towers" (e.g. actor and critic, or twin Q
-// critics) can share the same input and hidden sizes; on the tfjs backend they run fused,
-// as block-diagonal layers, so each layer is ONE matmul whatever the number of towers.
+// critics) can share the same input and hidden sizes; on the tfjs backend each tower runs as its
+// own small network (or, with `fuseTowers`, all of them as one block-diagonal network: fewer
+// kernels but twice the hidden-layer arithmetic for two towers; measured ~12% slower on wasm
+// for the 64-64 actor-critic).
 //
 // Flat layout (framework-independent, what checkpoints store):
 //   for each tower t, for each layer l (hidden layers, then the output layer):
@@ -37,6 +39,12 @@ export interface MlpSpec {
   /** Output size of each tower (e.g. [nActions, 1] for actor + critic; [nActions] for a Q-net). */
   towers: number[];
   activation: Activation;
+  /**
+   * Run the towers as ONE block-diagonal network on the device (fewer kernels, twice the
+   * arithmetic in the hidden layers for two towers) instead of one small network per tower.
+   * Default: separate (measured faster on wasm for 64-wide layers; docs/engine-performance.md).
+   */
+  fuseTowers?: boolean;
 }
 
 export interface LayerOffsets {
@@ -146,7 +154,9 @@ export class Mlp {
 
   /** Forward on the tfjs backend keeping what the backward pass needs. Call backward() or dispose(). */
   trainPass(params: Float32Array, x: ArrayLike<number>, batch: number): TrainPass {
-    return new TfTrainPass(this, params, x, batch);
+    const all = this.spec.towers.map((_, t) => t);
+    if (this.nTowers === 1 || this.spec.fuseTowers) return new TfTrainPass(this, params, x, batch, all);
+    return new TowerPasses(this, all.map((t) => new TfTrainPass(this, params, x, batch, [t])), batch);
   }
 
   /** Convenience: forward, the caller's loss gradient in JS, backward. Returns the outputs. */
@@ -197,7 +207,6 @@ export class JsForward {
     const xin = this.xin;
     for (let k = 0; k < batch * input; k++) xin[k] = x[k]!;
     const nOut = this.net.nOut;
-    const tanh = activation === 'tanh';
     for (let t = 0; t < this.towers.length; t++) {
       const layers = this.towers[t]!;
       const oo = this.net.outOffset(t);
@@ -205,22 +214,73 @@ export class JsForward {
       let nxt = this.bufA;
       for (let l = 0; l < layers.length; l++) {
         const { wt, b, in: nin, out: nout } = layers[l]!;
-        const last = l === layers.length - 1;
-        for (let r = 0; r < batch; r++) {
-          const ro = r * nin;
-          for (let j = 0; j < nout; j++) {
-            let s = b[j]!;
-            const wo = j * nin;
-            for (let i = 0; i < nin; i++) s += cur[ro + i]! * wt[wo + i]!;
-            if (last) out[r * nOut + oo + j] = s;
-            else nxt[r * nout + j] = tanh ? Math.tanh(s) : s > 0 ? s : 0;
-          }
-        }
+        denseJs(cur, nxt, wt, b, nin, nout, batch);
+        if (l === layers.length - 1) {
+          for (let r = 0; r < batch; r++) for (let j = 0; j < nout; j++) out[r * nOut + oo + j] = nxt[r * nout + j]!;
+        } else if (activation === 'tanh') tanhJs(nxt, batch * nout);
+        else reluJs(nxt, batch * nout);
         cur = nxt;
         nxt = nxt === this.bufA ? this.bufB : this.bufA;
       }
     }
     return out;
+  }
+}
+
+// Monomorphic, branch-free kernels of the JS forward (V8 optimises these best).
+function denseJs(cur: Float64Array, nxt: Float64Array, wt: Float64Array, b: Float64Array, nin: number, nout: number, batch: number): void {
+  for (let r = 0; r < batch; r++) {
+    const ro = r * nin;
+    const oo = r * nout;
+    for (let j = 0; j < nout; j++) {
+      let s = b[j]!;
+      const wo = j * nin;
+      for (let i = 0; i < nin; i++) s += cur[ro + i]! * wt[wo + i]!;
+      nxt[oo + j] = s;
+    }
+  }
+}
+
+function tanhJs(a: Float64Array, n: number): void {
+  for (let k = 0; k < n; k++) a[k] = Math.tanh(a[k]!);
+}
+
+function reluJs(a: Float64Array, n: number): void {
+  for (let k = 0; k < n; k++) if (a[k]! < 0) a[k] = 0;
+}
+
+/** Several single-tower passes seen as one: outputs interleaved into [batch, nOut]. */
+class TowerPasses implements TrainPass {
+  readonly out: Float32Array;
+
+  constructor(
+    private readonly mlp: Mlp,
+    private readonly passes: TfTrainPass[],
+    private readonly batch: number,
+  ) {
+    const nOut = mlp.nOut;
+    this.out = new Float32Array(batch * nOut);
+    for (const p of passes) {
+      const t = p.towerSet[0]!;
+      const o = mlp.outOffset(t);
+      const w = p.nOut;
+      for (let r = 0; r < batch; r++) for (let j = 0; j < w; j++) this.out[r * nOut + o + j] = p.out[r * w + j]!;
+    }
+  }
+
+  backward(dOut: Float32Array, grad: Float32Array, dx?: Float32Array): void {
+    const nOut = this.mlp.nOut;
+    this.passes.forEach((p, k) => {
+      const o = this.mlp.outOffset(p.towerSet[0]!);
+      const w = p.nOut;
+      const d = new Float32Array(this.batch * w);
+      for (let r = 0; r < this.batch; r++) for (let j = 0; j < w; j++) d[r * w + j] = dOut[r * nOut + o + j]!;
+      p.backward(d, grad, dx, k > 0);
+    });
+  }
+
+  dispose(): void {
+    for (const p of this.passes) p.dispose();
   }
 }
 
@@ -281,23 +341,35 @@ class TfTrainPass implements TrainPass {
   private readonly xAugT: Float32Array;
   private readonly outT: tfTypes.Tensor2D;
   private disposed = false;
+  /** Output width of this pass (sum over its towers) and each tower's column offset in it. */
+  readonly nOut: number;
+  private readonly outOffsets: number[];
 
   constructor(
     private readonly mlp: Mlp,
     private readonly params: Float32Array,
     x: ArrayLike<number>,
     private readonly batch: number,
+    /** The towers this pass computes (block-diagonally when more than one). */
+    readonly towerSet: number[],
   ) {
     const tf = getTf();
     this.tf = tf;
     const { input, hidden, towers, activation } = mlp.spec;
-    const T = towers.length;
+    const T = towerSet.length;
+    this.outOffsets = [];
+    let o = 0;
+    for (const t of towerSet) {
+      this.outOffsets.push(o);
+      o += towers[t]!;
+    }
+    this.nOut = o;
     const nL = hidden.length + 1;
     this.layers = [];
     for (let l = 0; l < nL; l++) {
       const inN = l === 0 ? input : T * hidden[l - 1]!;
       const hiddenLayer = l < nL - 1;
-      const outN = hiddenLayer ? T * hidden[l]! : mlp.nOut;
+      const outN = hiddenLayer ? T * hidden[l]! : this.nOut;
       this.layers.push({ inAug: inN + 1, outAug: hiddenLayer ? outN + 1 : outN, inN, outN, hiddenLayer });
     }
     // x with a ones column, and its transpose (for the first layer's weight gradient).
@@ -334,7 +406,6 @@ class TfTrainPass implements TrainPass {
   private buildA(l: number, sigmoidTanh: boolean): Float32Array {
     const L = this.layers[l]!;
     const { hidden } = this.mlp.spec;
-    const T = this.mlp.nTowers;
     const A = new Float32Array(L.inAug * L.outAug);
     const p = this.params;
     // Scale of W and how much of colsum(W) moves into the bias, per the folding:
@@ -344,10 +415,10 @@ class TfTrainPass implements TrainPass {
     const foldInput = sigmoidTanh && l > 0;
     const outScale = sigmoidTanh && L.hiddenLayer ? 2 : 1;
     const wScale = outScale * (foldInput ? 2 : 1);
-    for (let t = 0; t < T; t++) {
-      const P = this.mlp.layout[t]![l]!;
-      const rowOff = l === 0 ? 0 : t * hidden[l - 1]!;
-      const colOff = L.hiddenLayer ? t * hidden[l]! : this.mlp.outOffset(t);
+    for (let k = 0; k < this.towerSet.length; k++) {
+      const P = this.mlp.layout[this.towerSet[k]!]![l]!;
+      const rowOff = l === 0 ? 0 : k * hidden[l - 1]!;
+      const colOff = L.hiddenLayer ? k * hidden[l]! : this.outOffsets[k]!;
       for (let j = 0; j < P.out; j++) {
         let colSum = 0;
         for (let i = 0; i < P.in; i++) {
@@ -363,7 +434,7 @@ class TfTrainPass implements TrainPass {
     return A;
   }
 
-  backward(dOut: Float32Array, grad: Float32Array, dx?: Float32Array): void {
+  backward(dOut: Float32Array, grad: Float32Array, dx?: Float32Array, accumulateDx = false): void {
     if (this.disposed) throw new Error('TrainPass.backward called after dispose');
     const tf = this.tf;
     const nL = this.layers.length;
@@ -371,7 +442,7 @@ class TfTrainPass implements TrainPass {
     const batch = this.batch;
     tf.tidy(() => {
       // g = dLoss/d(output of layer l), [batch, outAug]
-      let g: tfTypes.Tensor2D = tf.tensor2d(dOut, [batch, this.mlp.nOut]);
+      let g: tfTypes.Tensor2D = tf.tensor2d(dOut, [batch, this.nOut]);
       for (let l = nL - 1; l >= 0; l--) {
         const L = this.layers[l]!;
         let dU = g;
@@ -388,7 +459,8 @@ class TfTrainPass implements TrainPass {
           if (l === 0 && dx) {
             const dxa = g.dataSync();
             const input = this.mlp.spec.input;
-            for (let r = 0; r < batch; r++) for (let i = 0; i < input; i++) dx[r * input + i] = dxa[r * (input + 1) + i]!;
+            for (let r = 0; r < batch; r++)
+              for (let i = 0; i < input; i++) dx[r * input + i] = (accumulateDx ? dx[r * input + i]! : 0) + dxa[r * (input + 1) + i]!;
           }
         }
       }
@@ -411,10 +483,10 @@ class TfTrainPass implements TrainPass {
     const foldInput = sigmoidTanh && l > 0;
     const outScale = sigmoidTanh && L.hiddenLayer ? 2 : 1;
     const wScale = outScale * (foldInput ? 2 : 1);
-    for (let t = 0; t < this.mlp.nTowers; t++) {
-      const P = this.mlp.layout[t]![l]!;
-      const rowOff = l === 0 ? 0 : t * hidden[l - 1]!;
-      const colOff = L.hiddenLayer ? t * hidden[l]! : this.mlp.outOffset(t);
+    for (let k = 0; k < this.towerSet.length; k++) {
+      const P = this.mlp.layout[this.towerSet[k]!]![l]!;
+      const rowOff = l === 0 ? 0 : k * hidden[l - 1]!;
+      const colOff = L.hiddenLayer ? k * hidden[l]! : this.outOffsets[k]!;
       for (let j = 0; j < P.out; j++) {
         const dBiasEntry = dA[L.inN * L.outAug + colOff + j]!;
         // A_bias = outScale·(b − [fold]ΣW) ⇒ db = outScale·dA_bias, and each W gets −outScale·dA_bias when folded.
