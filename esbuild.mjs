@@ -9,7 +9,7 @@ const production = process.argv.includes('--production') || process.env.NODE_ENV
 
 // TensorFlow.js stays external: its wasm backend locates its .wasm files next to its own
 // module, and the native backends are optional packages resolved at run time.
-const nodeExternals = ['vscode', '@tensorflow/*', 'ollama', 'playwright-core'];
+const nodeExternals = ['vscode', '@tensorflow/*', 'ollama', 'playwright-core', 'tsx'];
 
 const common = {
   bundle: true,
