@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds a .vsix of an extension with @vscode/vsce from node_modules (no global install).
 //   node scripts/e2e/package-vsix.mjs [--dir <extension folder>] [--out <file.vsix>] [--no-build]
+//                                     [--ignore-file <a .vscodeignore to use instead of the folder's>]
 // --dir defaults to the repository root (HyperPrompt itself); the repo is built first with
 // esbuild.mjs unless --no-build. Prints the .vsix path on the last line of stdout.
 import { spawnSync } from 'node:child_process';
@@ -25,6 +26,7 @@ function option(name) {
 const dir = resolve(option('--dir') ?? root);
 const out = resolve(option('--out') ?? join(mkdtempSync(join(tmpdir(), 'hyperprompt-vsix-')), 'extension.vsix'));
 const build = dir === root && !args.includes('--no-build');
+const ignoreFile = option('--ignore-file');
 
 function run(cmd, cmdArgs, cwd) {
   const r = spawnSync(cmd, cmdArgs, { cwd, stdio: ['ignore', 2, 2], timeout: 5 * 60_000 });
@@ -46,7 +48,8 @@ if (!existsSync(vsce)) {
 // --allow-missing-repository / --skip-license: vsce would otherwise stop and ask on stdin,
 // which has nobody to answer in CI. Dependencies stay on: the trainer loads TensorFlow.js and
 // the host the ollama client from node_modules at run time (esbuild keeps them external).
-run(process.execPath, [vsce, 'package', '--out', out, '--allow-missing-repository', '--skip-license'], dir);
+const extra = ignoreFile ? ['--ignoreFile', resolve(ignoreFile)] : [];
+run(process.execPath, [vsce, 'package', '--out', out, '--allow-missing-repository', '--skip-license', ...extra], dir);
 if (!existsSync(out)) {
   console.error(`vsce reported success but ${out} was not written`);
   process.exit(1);

@@ -38,8 +38,9 @@ export function e2eUnavailable(): string | undefined {
 }
 
 /** Packages an extension folder (default: this repo, built first) into a .vsix; returns its path. */
-export function packageVsix(options: { dir?: string; out: string; build?: boolean }): string {
+export function packageVsix(options: { dir?: string; out: string; build?: boolean; ignoreFile?: string }): string {
   const args = [join(repoRoot, 'scripts', 'e2e', 'package-vsix.mjs'), '--out', options.out];
+  if (options.ignoreFile) args.push('--ignore-file', options.ignoreFile);
   if (options.dir) args.push('--dir', options.dir);
   if (options.build === false) args.push('--no-build');
   const r = spawnSync(process.execPath, args, { cwd: repoRoot, encoding: 'utf8', timeout: 5 * 60_000 });
@@ -54,11 +55,14 @@ export function packageVsix(options: { dir?: string; out: string; build?: boolea
  * package of exactly these inputs (dist, media, manifest, lockfile, ignore file) is already in the
  * cache (packaging copies ~300 MB of node_modules and takes most of a minute; two e2e files
  * share one). Written under a temp name and renamed, so parallel test files never see half a file.
+ * HYPERPROMPT_E2E_VSCODEIGNORE names another ignore file to package with, to try one end to end.
  */
 export function extensionVsix(): string {
   const b = spawnSync(process.execPath, [join(repoRoot, 'esbuild.mjs')], { cwd: repoRoot, encoding: 'utf8', timeout: 180_000 });
   if (b.status !== 0) throw new Error(`building the extension (node esbuild.mjs) failed:\n${b.stderr}\n${b.stdout}`);
+  const ignoreFile = process.env.HYPERPROMPT_E2E_VSCODEIGNORE;
   const hash = createHash('sha256');
+  if (ignoreFile) hash.update(readFileSync(ignoreFile));
   const inputs = ['package.json', 'package-lock.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE'];
   for (const dir of ['dist', 'media']) if (existsSync(join(repoRoot, dir))) inputs.push(...listFiles(join(repoRoot, dir)).map((f) => relative(repoRoot, f)));
   for (const rel of inputs.sort()) {
@@ -71,7 +75,7 @@ export function extensionVsix(): string {
   if (existsSync(out)) return out;
   mkdirSync(dir, { recursive: true });
   const partial = `${out}.${process.pid}.partial.vsix`;
-  packageVsix({ out: partial, build: false });
+  packageVsix({ out: partial, build: false, ignoreFile });
   renameSync(partial, out);
   return out;
 }
