@@ -101,6 +101,23 @@ const ppoCartPole: EngineBench = {
   },
 };
 
+const ppoAcrobot: EngineBench = {
+  id: 'ppo-acrobot',
+  description: 'PPO Acrobot-v1, zoo preset (16 envs × 256 steps, obs normalisation), 200k steps: mean of 20 ≥ −100?',
+  async run(ctx) {
+    const seeds = ctx.seeds ?? 1;
+    const runs: TrainOutcome[] = [];
+    for (let seed = 0; seed < seeds; seed++) {
+      const algo = createAlgorithm('ppo', 'Acrobot-v1', { seed, totalSteps: 1_000_000 });
+      const r = await trainToBudget(algo, 200_000, -100, seed);
+      algo.dispose();
+      runs.push(r);
+      ctx.log(`  seed ${seed}: steps to −100 ${r.stepsToThreshold ?? 'not reached'}, final mean ${r.finalMean.toFixed(1)}, wall ${r.wallSeconds.toFixed(1)} s (cpu ${r.cpuSeconds.toFixed(1)} s)`);
+    }
+    return { solved: `${runs.filter((r) => r.stepsToThreshold !== null).length}/${seeds}`, runs };
+  },
+};
+
 /** CleanRL's ppo.py CartPole defaults in SB3 names. */
 export const CLEANRL_CARTPOLE = {
   n_envs: 4,
