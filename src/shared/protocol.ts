@@ -223,9 +223,28 @@ export function checkTrainerMessage(v: unknown): Check<TrainerMessage> {
   }
 }
 
+/** UTF-8 byte length without Node's Buffer (this module also runs in the webview). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
 /** Parses one line of trainer stdout. Never throws. */
 export function parseTrainerLine(line: string): Check<TrainerMessage> {
-  if (Buffer.byteLength(line, 'utf8') > MAX_LINE_BYTES) return fail(`line of ${Buffer.byteLength(line, 'utf8')} bytes exceeds the ${MAX_LINE_BYTES}-byte limit`);
+  // A UTF-16 unit is at most 3 UTF-8 bytes, so only long lines need an exact count.
+  if (line.length * 3 > MAX_LINE_BYTES) {
+    const bytes = utf8Length(line);
+    if (bytes > MAX_LINE_BYTES) return fail(`line of ${bytes} bytes exceeds the ${MAX_LINE_BYTES}-byte limit`);
+  }
   let v: unknown;
   try {
     v = JSON.parse(line);
