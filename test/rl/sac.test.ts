@@ -2,7 +2,9 @@
 // mutable hyperparameter proves it takes effect at the next step or update.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sac } from '../../src/rl/algos/sac';
+import { Sac, squash } from '../../src/rl/algos/sac';
+import { Mlp } from '../../src/rl/nn';
+import { Rng } from '../../src/rl/rng';
 import { createAlgorithm } from '../../src/rl/algos';
 import { getTf, initBackend } from '../../src/rl/backend';
 import type { HyperparamValues } from '../../src/shared/hyperparams';
@@ -51,6 +53,42 @@ test('stored actions are in [-1, 1] and scaled to the Box for the env (MountainC
   assert.ok(acts.every((x) => x >= -1 && x <= 1));
   assert.ok(Math.max(...acts) > 0.5 && Math.min(...acts) < -0.5, 'uniform over the whole range');
   assert.throws(() => make({}, 1, 'CartPole-v1'), /sac needs a continuous \(Box\) action space/);
+  a.dispose();
+});
+
+test('the actor gradient (reparameterised, tanh-corrected, through the critics) matches finite differences', async () => {
+  const a = make({ ent_coef_auto: false, ent_coef: 0.2, log_std_init: -0.5 });
+  await run(a, 40); // some updates, so the critics are not at their initialisation
+  const B = 6;
+  const rng = new Rng(4);
+  const obs = Float32Array.from({ length: B * 3 }, () => rng.uniform(-1, 1));
+  const eps = Float64Array.from({ length: B }, () => rng.normal());
+  const { loss, grad } = a.actorLossAndGrad(obs, eps);
+  const { actor, critic } = a.weights();
+  const actorNet = new Mlp({ input: 3, hidden: [32, 32], towers: [2], activation: 'relu' });
+  const criticNet = new Mlp({ input: 4, hidden: [32, 32], towers: [1, 1], activation: 'relu' });
+  const lossAt = (params: Float32Array): number => {
+    const { act, logp } = squash(actorNet.predictJs(params, obs, B), eps, B, 1);
+    const q = criticNet.predictJs(critic, Float32Array.from({ length: B * 4 }, (_, k) => (k % 4 < 3 ? obs[Math.floor(k / 4) * 3 + (k % 4)] : act[Math.floor(k / 4)])), B);
+    let l = 0;
+    for (let r = 0; r < B; r++) l += (0.2 * logp[r] - Math.min(q[2 * r], q[2 * r + 1])) / B;
+    return l;
+  };
+  assert.ok(Math.abs(lossAt(actor) - loss) < 1e-4, `loss ${loss} vs ${lossAt(actor)}`);
+  // Check the 40 largest gradient entries (relu kinks make tiny ones noisy).
+  const order = Array.from(grad.keys()).sort((i, j) => Math.abs(grad[j]) - Math.abs(grad[i])).slice(0, 40);
+  for (const i of order) {
+    const p = actor.slice();
+    const h = 1e-3;
+    p[i] = actor[i] + h;
+    const hi = p[i]; // the value float32 actually holds
+    const up = lossAt(p);
+    p[i] = actor[i] - h;
+    const lo = p[i];
+    const down = lossAt(p);
+    const fd = (up - down) / (hi - lo);
+    assert.ok(Math.abs(fd - grad[i]) < 0.02 * Math.abs(grad[i]) + 2e-4, `param ${i}: analytic ${grad[i]} vs finite difference ${fd}`);
+  }
   a.dispose();
 });
 

@@ -246,20 +246,7 @@ export class Sac implements Algorithm {
       const out = pass.out;
       const eps = new Float64Array(2 * B * ad);
       for (let k = 0; k < eps.length; k++) eps[k] = this.rng.normal();
-      const act = new Float32Array(2 * B * ad); // tanh-squashed sampled actions
-      const logp = new Float64Array(2 * B);
-      for (let r = 0; r < 2 * B; r++) {
-        let lp = 0;
-        for (let j = 0; j < ad; j++) {
-          const mean = out[r * 2 * ad + j];
-          const logStd = clampLogStd(out[r * 2 * ad + ad + j]);
-          const e = eps[r * ad + j];
-          const a = Math.tanh(mean + Math.exp(logStd) * e);
-          act[r * ad + j] = a;
-          lp += -0.5 * e * e - logStd - HALF_LOG_2PI - Math.log(1 - a * a + 1e-6);
-        }
-        logp[r] = lp;
-      }
+      const { act, logp } = squash(out, eps, 2 * B, ad); // tanh-squashed sampled actions and their log-probs
 
       // Entropy coefficient: the value before its own update is the one used in this step.
       const auto = this.hp.ent_coef_auto === true;
@@ -298,40 +285,73 @@ export class Sac implements Algorithm {
       this.criticAdam.step(this.criticParams, this.criticGrad, lr);
 
       // Actor step through the updated critics: loss mean(α·logπ(ã|s) − min Qₖ(s, ã)).
-      const piIn = new Float32Array(B * ci);
-      for (let r = 0; r < B; r++) {
-        piIn.set(batch.obs.subarray(r * od, r * od + od), r * ci);
-        piIn.set(act.subarray(r * ad, r * ad + ad), r * ci + od);
-      }
-      const dIn = new Float32Array(B * ci);
-      let actorLoss = 0;
-      this.critic.forwardBackward(this.criticParams, piIn, B, (q, dq) => {
-        for (let r = 0; r < B; r++) {
-          const k = q[r * 2] <= q[r * 2 + 1] ? 0 : 1;
-          actorLoss += (alpha * logp[r] - q[r * 2 + k]) / B;
-          dq[r * 2 + k] = -1 / B;
-        }
-      }, this.scratchGrad, dIn);
       const dOut = new Float32Array(2 * B * 2 * ad); // rows of the next observations stay 0
-      for (let r = 0; r < B; r++) {
-        for (let j = 0; j < ad; j++) {
-          const a = act[r * ad + j];
-          const rawLogStd = out[r * 2 * ad + ad + j];
-          const std = Math.exp(clampLogStd(rawLogStd));
-          // dL/da: the critics' part (already /B) plus α·d(−log(1 − a² + 1e-6))/da / B.
-          const dA = dIn[r * ci + od + j] + (alpha * (2 * a)) / (1 - a * a + 1e-6) / B;
-          const dU = dA * (1 - a * a); // through tanh
-          dOut[r * 2 * ad + j] = dU; // u = mean + std·ε
-          const inRange = rawLogStd > LOG_STD_MIN && rawLogStd < LOG_STD_MAX;
-          dOut[r * 2 * ad + ad + j] = inRange ? dU * std * eps[r * ad + j] - alpha / B : 0;
-        }
-      }
+      const actorLoss = this.actorLossGrad(batch.obs, out, eps, act, logp, alpha, B, dOut);
       pass.backward(dOut, this.actorGrad);
       this.actorAdam.step(this.actorParams, this.actorGrad, lr);
 
       this.nUpdates += 1;
       if (this.nUpdates % num(this.hp, 'target_update_interval') === 0) polyak(this.criticTarget, this.criticParams, num(this.hp, 'tau'));
       return { qfLoss, actorLoss, alpha, alphaLoss, q1 };
+    } finally {
+      pass.dispose();
+    }
+  }
+
+  /**
+   * The actor's loss mean(α·logπ(ã|s) − min Qₖ(s, ã)) over rows 0..B, and its gradient with
+   * respect to the actor's outputs (mean, log-std) written into `dOut` rows 0..B. ã = tanh(u),
+   * u = mean + std·ε with ε fixed (reparameterisation); dQ/dã comes from the critics' input
+   * gradient; log π = Σ −ε²/2 − log std − ½log 2π − log(1 − ã² + 1e-6), whose −ε²/2 term has no
+   * gradient since u − mean = std·ε.
+   */
+  private actorLossGrad(obs: Float32Array, out: Float32Array, eps: Float64Array, act: Float32Array, logp: Float64Array, alpha: number, B: number, dOut: Float32Array): number {
+    const od = this.obsDim;
+    const ad = this.actDim;
+    const ci = od + ad;
+    const piIn = new Float32Array(B * ci);
+    for (let r = 0; r < B; r++) {
+      piIn.set(obs.subarray(r * od, r * od + od), r * ci);
+      piIn.set(act.subarray(r * ad, r * ad + ad), r * ci + od);
+    }
+    const dIn = new Float32Array(B * ci);
+    let actorLoss = 0;
+    this.critic.forwardBackward(this.criticParams, piIn, B, (q, dq) => {
+      for (let r = 0; r < B; r++) {
+        const k = q[r * 2] <= q[r * 2 + 1] ? 0 : 1;
+        actorLoss += (alpha * logp[r] - q[r * 2 + k]) / B;
+        dq[r * 2 + k] = -1 / B;
+      }
+    }, this.scratchGrad, dIn);
+    for (let r = 0; r < B; r++) {
+      for (let j = 0; j < ad; j++) {
+        const a = act[r * ad + j];
+        const rawLogStd = out[r * 2 * ad + ad + j];
+        const std = Math.exp(clampLogStd(rawLogStd));
+        // dL/dã: the critics' part (already /B) plus α·d(−log(1 − ã² + 1e-6))/dã / B.
+        const dA = dIn[r * ci + od + j] + (alpha * (2 * a)) / (1 - a * a + 1e-6) / B;
+        const dU = dA * (1 - a * a); // through tanh
+        dOut[r * 2 * ad + j] = dU; // u = mean + std·ε
+        const inRange = rawLogStd > LOG_STD_MIN && rawLogStd < LOG_STD_MAX;
+        dOut[r * 2 * ad + ad + j] = inRange ? dU * std * eps[r * ad + j] - alpha / B : 0;
+      }
+    }
+    return actorLoss;
+  }
+
+  /** The actor loss and its gradient w.r.t. the actor's parameters for given observations and
+   *  noise, with the current critics and α, without updating anything (tests, diagnostics). */
+  actorLossAndGrad(obs: Float32Array, eps: Float64Array): { loss: number; grad: Float32Array } {
+    const ad = this.actDim;
+    const B = obs.length / this.obsDim;
+    const pass = this.actor.trainPass(this.actorParams, obs, B);
+    try {
+      const { act, logp } = squash(pass.out, eps, B, ad);
+      const dOut = new Float32Array(B * 2 * ad);
+      const loss = this.actorLossGrad(obs, pass.out, eps, act, logp, this.alpha, B, dOut);
+      const grad = new Float32Array(this.actor.nParams);
+      pass.backward(dOut, grad);
+      return { loss, grad };
     } finally {
       pass.dispose();
     }
@@ -364,17 +384,9 @@ export class Sac implements Algorithm {
     const ad = this.actDim;
     const rng = new Rng(seed);
     const out = this.actor.predictJs(this.actorParams, batch.nextObs, B);
-    const act = new Float32Array(B * ad);
-    const logp = new Float64Array(B);
-    for (let r = 0; r < B; r++) {
-      for (let j = 0; j < ad; j++) {
-        const logStd = clampLogStd(out[r * 2 * ad + ad + j]);
-        const e = rng.normal();
-        const a = Math.tanh(out[r * 2 * ad + j] + Math.exp(logStd) * e);
-        act[r * ad + j] = a;
-        logp[r] += -0.5 * e * e - logStd - HALF_LOG_2PI - Math.log(1 - a * a + 1e-6);
-      }
-    }
+    const eps = new Float64Array(B * ad);
+    for (let k = 0; k < eps.length; k++) eps[k] = rng.normal();
+    const { act, logp } = squash(out, eps, B, ad);
     return this.softTargets(batch.nextObs, act, logp, batch.rewards, batch.terminated, this.alpha);
   }
 
@@ -457,4 +469,22 @@ export class Sac implements Algorithm {
 
 function clampLogStd(x: number): number {
   return x < LOG_STD_MIN ? LOG_STD_MIN : x > LOG_STD_MAX ? LOG_STD_MAX : x;
+}
+
+/** Actions tanh(mean + std·ε) and their log-probabilities (with the tanh correction) for `rows` actor outputs. */
+export function squash(out: Float32Array, eps: Float64Array, rows: number, ad: number): { act: Float32Array; logp: Float64Array } {
+  const act = new Float32Array(rows * ad);
+  const logp = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let lp = 0;
+    for (let j = 0; j < ad; j++) {
+      const logStd = clampLogStd(out[r * 2 * ad + ad + j]);
+      const e = eps[r * ad + j];
+      const a = Math.tanh(out[r * 2 * ad + j] + Math.exp(logStd) * e);
+      act[r * ad + j] = a;
+      lp += -0.5 * e * e - logStd - HALF_LOG_2PI - Math.log(1 - a * a + 1e-6);
+    }
+    logp[r] = lp;
+  }
+  return { act, logp };
 }
