@@ -19,7 +19,7 @@ import {
 import { LineChart, type SeriesSpec } from './charts';
 import { byId, h } from './dom';
 import { formatNumber } from './format';
-import { chartableParams, hyperparamSteps } from './hyperparam-series';
+import { chartableParams, hyperparamSteps, type StepPoint } from './hyperparam-series';
 import { CHART_GROUPS, type ChartGroup, groupOf, labelOf } from './metric-groups';
 import { ProposalCard } from './proposal-card';
 import { SeriesStore } from './series-store';
@@ -42,6 +42,10 @@ export class Panel {
   private defaultMode: CopilotMode = 'ask';
   private frame = 0;
   private hyperparamsDirty = false;
+  /** Run step the hyperparameter step lines were last drawn to. */
+  private hpDrawnStep = 0;
+  /** The step-line points each hyperparameter chart shows (for its tooltips). */
+  private readonly hpPoints = new Map<string, StepPoint[]>();
   private collapsed: Set<string>;
 
   constructor(
@@ -66,7 +70,9 @@ export class Panel {
         if (this.run && msg.runId === this.run.id) this.appendMetrics(msg.chunks);
         break;
       case 'run':
+        performance.mark('hp-run-start');
         this.setRun(msg.run);
+        performance.measure('hp-run', 'hp-run-start');
         break;
       case 'versions':
         if (this.run && msg.runId === this.run.id) {
@@ -142,7 +148,9 @@ export class Panel {
     this.showControl('stop', live);
     this.showControl('editHyperparameters', live);
     this.showControl('openRunFolder', run !== null);
-    if (stepChanged) {
+    // The step lines' tails follow the run's step; redrawing them is worth it once the tail
+    // has moved by about a pixel (1/400 of the axis), not on every batch.
+    if (stepChanged && Math.abs((run?.step ?? 0) - this.hpDrawnStep) * 400 >= this.xMax()) {
       this.hyperparamsDirty = true;
       this.schedule();
     }
@@ -229,7 +237,32 @@ export class Panel {
     this.hyperparamsDirty = false;
   }
 
+  /**
+   * New versions or a new step: the step lines get their new points in place (cheap, every
+   * live update); the charts are rebuilt only when the set of parameters changed.
+   */
+  private updateHyperparamCharts(xMax: number): void {
+    this.hpDrawnStep = this.run?.step ?? 0;
+    const params = chartableParams(this.space, this.versions);
+    const existing = [...this.charts.keys()].filter((k) => k.startsWith('hp:')).map((k) => k.slice(3));
+    if (params.length === existing.length && params.every((p, i) => existing[i] === p.name)) {
+      for (const p of params) {
+        const points = hyperparamSteps(p.name, this.versions, this.currentStep());
+        this.hpPoints.set(p.name, points);
+        const chart = this.charts.get(`hp:${p.name}`)!;
+        chart.setXMax(xMax);
+        chart.refresh([{ key: p.name, label: p.name, data: points, stepped: true, pointRadius: points.map((q) => (q.change ? 3 : 0)) }]);
+      }
+      return;
+    }
+    const root = byId('charts');
+    root.querySelector('[data-chart="hyperparams"]')?.remove();
+    for (const [k, c] of this.charts) if (k.startsWith('hp:')) (c.destroy(), this.charts.delete(k));
+    this.buildHyperparamCharts(root);
+  }
+
   private buildHyperparamCharts(root: HTMLElement): void {
+    this.hpDrawnStep = this.run?.step ?? 0;
     const params = chartableParams(this.space, this.versions);
     if (!params.length || !this.versions.length) return;
     const box = h('details', { 'data-chart': 'hyperparams', open: !this.collapsed.has('hyperparams') }, h('summary', {}, 'Hyperparameters'));
@@ -240,13 +273,14 @@ export class Panel {
       wrap.style.height = '90px';
       box.append(h('div', { class: 'hp-title' }, p.name), wrap);
       const points = hyperparamSteps(p.name, this.versions, this.currentStep());
+      this.hpPoints.set(p.name, points);
       const chart = new LineChart(canvas, this.theme, {
         pointBudget: this.pointBudget,
         showLegend: false,
         logY: p.scale === 'log' && (p.min ?? 0) > 0,
         xMax: this.xMax(),
         tooltipAfter: (_d, i) => {
-          const pt = points[i];
+          const pt = this.hpPoints.get(p.name)?.[i];
           return pt?.change ? `v${pt.version} by ${pt.author}${pt.reason ? `: ${pt.reason}` : ''}` : undefined;
         },
       });
@@ -296,10 +330,7 @@ export class Panel {
     }
     if (this.hyperparamsDirty) {
       this.hyperparamsDirty = false;
-      const root = byId('charts');
-      root.querySelector('[data-chart="hyperparams"]')?.remove();
-      for (const [k, c] of this.charts) if (k.startsWith('hp:')) (c.destroy(), this.charts.delete(k));
-      this.buildHyperparamCharts(root);
+      this.updateHyperparamCharts(xMax);
     }
     performance.measure('hp-render', 'hp-render-start');
   }
