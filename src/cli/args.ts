@@ -80,7 +80,7 @@ export function choiceFlag<T extends string>(args: ParsedArgs, name: string, cho
 }
 
 export function formatFlagHelp(spec: Record<string, FlagSpec>): string {
-  return Object.entries(spec)
-    .map(([k, s]) => `  --${k}${s.value ? ' <value>' : ''}`.padEnd(28) + s.description)
-    .join('\n');
+  const heads = Object.entries(spec).map(([k, s]) => [`  --${k}${s.value ? ' <value>' : ''}`, s.description] as const);
+  const width = Math.max(28, ...heads.map(([h]) => h.length + 2));
+  return heads.map(([h, d]) => h.padEnd(width) + d).join('\n');
 }
