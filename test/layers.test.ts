@@ -31,8 +31,9 @@ const allowed: Record<string, string[]> = {
   rl: ['rl', 'shared'],
   copilot: ['copilot', 'shared'],
   runs: ['runs', 'copilot', 'rl', 'shared'],
-  meta: ['meta', 'runs', 'copilot', 'rl', 'shared'],
-  bench: ['bench', 'meta', 'runs', 'copilot', 'rl', 'shared'],
+  // meta-training builds on the bench harness (its oracle lookahead gives the targets)
+  bench: ['bench', 'runs', 'copilot', 'rl', 'shared'],
+  meta: ['meta', 'bench', 'runs', 'copilot', 'rl', 'shared'],
   cli: ['cli', 'bench', 'meta', 'runs', 'copilot', 'rl', 'shared'],
   host: ['host', 'bench', 'meta', 'runs', 'copilot', 'rl', 'shared'],
 };
