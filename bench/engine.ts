@@ -195,7 +195,7 @@ const mlpPass: EngineBench = {
 };
 
 /** Every engine figure; `--only` picks by id. Add new entries here. */
-export const ENGINE_BENCHES: EngineBench[] = [mlpPass, ppoCartPole, cleanrlThroughput, ...OFFPOLICY_BENCHES];
+export const ENGINE_BENCHES: EngineBench[] = [mlpPass, ppoCartPole, cleanrlThroughput, ppoAcrobot, ...OFFPOLICY_BENCHES];
 
 async function main(argv: string[]): Promise<number> {
   let only: string[] | undefined;
