@@ -1,7 +1,8 @@
 // The e2e driver's own test, against a tiny probe extension (test/e2e/fixtures/probe-extension)
 // rather than HyperPrompt, so a failure here points at the environment or the driver, not the
 // product: palette commands, quick picks, a webview in nested frames talking to the host, a tree
-// view refreshing, a notification with a button, editor text, and the server ending for good.
+// view refreshing, notifications (with a button; errors told apart), editor text, and the server
+// ending for good.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -38,6 +39,12 @@ test('e2e driver drives a real VS Code through a probe extension', { skip, timeo
     await wb.waitForQuickInput(/Pick a fruit/);
     await wb.quickPick('banana');
     await wb.waitForNotification('Picked banana');
+
+    // Error notifications are told apart (the flow test asserts there are none).
+    assert.deepEqual(await wb.errorNotifications(), []);
+    await wb.runCommand('HP Probe: Show Error');
+    await wb.waitForNotification('Probe error shown');
+    assert.deepEqual(await wb.errorNotifications(), ['Probe error shown']);
 
     // Editor text.
     await wb.runCommand('HP Probe: Open Document');

@@ -509,6 +509,20 @@ export class Workbench {
     return this.page.locator('.notifications-toasts .notification-list-item-message').allTextContents();
   }
 
+  /** Messages of the error notifications showing now (toasts and the notification center's list). */
+  async errorNotifications(): Promise<string[]> {
+    return this.page
+      .locator('.notification-list-item')
+      .filter({ has: this.page.locator('.notification-list-item-icon.codicon-error') })
+      .locator('.notification-list-item-message')
+      .allTextContents();
+  }
+
+  /** Text of the status bar items now showing. */
+  async statusBarTexts(): Promise<string[]> {
+    return (await this.page.locator('.statusbar .statusbar-item').allTextContents()).map((t) => t.trim()).filter(Boolean);
+  }
+
   /** Waits for a notification toast whose message matches; returns the toast. */
   async waitForNotification(message: string | RegExp, timeoutMs = 30_000): Promise<Locator> {
     const toast = this.page.locator('.notifications-toasts .notification-toast').filter({

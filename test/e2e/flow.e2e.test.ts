@@ -103,6 +103,10 @@ test('Start Run in ask mode with the Ollama co-pilot, accept a proposal, diff, s
       const first = await until('return curve points', 120_000, async () => ((await chartPoints(panel, 'return')) > 0 ? chartPoints(panel, 'return') : undefined));
       await until('the return curve to grow', 120_000, async () => ((await chartPoints(panel, 'return')) > first ? true : undefined));
       t.diagnostic(`e2e phase: curves growing ${Date.now() - t0} ms`);
+      // The status bar names the active run and its mode.
+      const status = (await wb.statusBarTexts()).find((s) => s.includes('CartPole-v1'));
+      assert.ok(status, `a status bar item shows the run (items: ${(await wb.statusBarTexts()).join(' | ')})`);
+      assert.match(status, /ask/);
 
       // The co-pilot's proposal shows as a card; accept it there.
       t0 = Date.now();
@@ -158,6 +162,8 @@ test('Start Run in ask mode with the Ollama co-pilot, accept a proposal, diff, s
       assert.equal(accepted.decidedBy, 'user');
       assert.equal((accepted.applied as Record<string, unknown>).learning_rate, PROPOSED_LR);
       assert.match(String(accepted.rawReply), /a larger learning rate/);
+
+      assert.deepEqual(await wb.errorNotifications(), [], 'no error notifications during the flow');
 
       // The co-pilot asked the test server in Ollama's format, with the proposal's JSON schema.
       const chats = ollama.requestsTo('/api/chat');
