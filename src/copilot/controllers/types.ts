@@ -6,7 +6,7 @@ import type { HyperparamSpec, HyperparamValues } from '../../shared/hyperparams'
 import type { Proposal } from '../proposal';
 import type { TrainingSummary } from '../summary';
 
-export const CONTROLLER_NAMES = ['static', 'schedule', 'heuristic', 'ollama'] as const;
+export const CONTROLLER_NAMES = ['static', 'schedule', 'heuristic', 'ollama', 'embedded'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerInput {

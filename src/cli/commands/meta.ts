@@ -1,0 +1,176 @@
+// `hyperprompt meta train|latency|ablate`: meta-training (src/meta, docs/dataset.md,
+// docs/finetuning.md).
+//   train    retrains the embedded controller from a dataset (seeded, reproducible) and writes
+//            the weights file the co-pilot loads (default models/embedded/weights.json)
+//   latency  prints the embedded controller's load time and decision time (medians)
+//   ablate   LLM prompt ablations (zero-/few-shot × with/without decision history) against
+//            the oracle's targets; needs an Ollama server
+
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { flag, type FlagSpec, formatFlagHelp, has, intFlag, parseArgs, UsageError } from '../args';
+import type { CliIO, Command } from '../command';
+import { EmbeddedController, defaultWeightsPath } from '../../copilot/controllers/embedded';
+import { summaryFeatures } from '../../copilot/summary';
+import { spaceFor } from '../../rl/algos/index';
+import { ablationTable, agrees, runAblations } from '../../meta/ablation';
+import { type Example, loadDataset } from '../../meta/dataset';
+import { DEFAULT_TRAIN, trainEmbedded } from '../../meta/train';
+
+const FLAGS: Record<string, FlagSpec> = {
+  data: { value: true, description: 'dataset folder (train, ablate)' },
+  out: { value: true, description: 'train: weights file to write (default models/embedded/weights.json)' },
+  weights: { value: true, description: 'latency: weights file (default the shipped one)' },
+  seed: { value: true, description: `train: seed (default ${DEFAULT_TRAIN.seed})` },
+  epochs: { value: true, description: `train: epochs (default ${DEFAULT_TRAIN.epochs})` },
+  hidden: { value: true, description: `train: hidden units (default ${DEFAULT_TRAIN.hidden})` },
+  repeats: { value: true, description: 'latency: decisions timed (default 2000)' },
+  'ollama-host': { value: true, description: 'ablate: Ollama server (else OLLAMA_HOST, else http://127.0.0.1:11434)' },
+  'ollama-model': { value: true, description: 'ablate: model (default hyperprompt-controller, else the base model)' },
+  limit: { value: true, description: 'ablate: evaluation examples (default 20)' },
+  report: { value: true, description: 'ablate: also write the table to this Markdown file' },
+  json: { value: false, description: 'print results as JSON' },
+  help: { value: false, description: 'show this help' },
+};
+
+const USAGE = `Usage:
+  hyperprompt meta train --data DIR [--out FILE] [--seed N] [--epochs N] [--hidden N]
+  hyperprompt meta latency [--weights FILE] [--repeats N]
+  hyperprompt meta ablate --data DIR [--ollama-host URL] [--ollama-model NAME] [--limit N] [--report FILE]
+
+Meta-training: retrain the embedded controller, time it, or run the LLM prompt ablations.
+
+Options:
+${formatFlagHelp(FLAGS)}`;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** How often a controller's proposal agrees with the oracle target on `set` (embedded decisions are synchronous in effect). */
+async function agreement(ctl: EmbeddedController, set: readonly Example[]): Promise<{ n: number; agree: number; keepAgree: number }> {
+  let agree = 0;
+  let keepAgree = 0;
+  for (const e of set) {
+    const space = spaceFor(e.task.algo);
+    const out = await ctl.decide({ summary: e.summary, space, values: e.values, features: summaryFeatures(e.summary, space), signal: new AbortController().signal });
+    if (out.proposal && agrees(e.values, out.proposal.changes, e.target)) agree++;
+    if (Object.keys(e.target).length === 0) keepAgree++;
+  }
+  return { n: set.length, agree, keepAgree };
+}
+
+async function train(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<number> {
+  const data = flag(args, 'data');
+  if (!data) throw new UsageError('--data DIR is required (a dataset folder; the shipped one is models/embedded/dataset)');
+  const ds = loadDataset(resolve(io.cwd, data));
+  for (const err of ds.errors) io.stderr.write(`hyperprompt meta: skipped ${err}\n`);
+  const o = { ...DEFAULT_TRAIN, seed: intFlag(args, 'seed', DEFAULT_TRAIN.seed, 0), epochs: intFlag(args, 'epochs', DEFAULT_TRAIN.epochs, 1), hidden: intFlag(args, 'hidden', DEFAULT_TRAIN.hidden, 1) };
+  const cpu0 = process.cpuUsage();
+  const { weights, reports } = await trainEmbedded(ds.examples, o, { dataset: data, suite: ds.manifest?.suite ?? null, examples: ds.examples.length, command: `hyperprompt meta train --data ${data} --seed ${o.seed} --epochs ${o.epochs} --hidden ${o.hidden}` });
+  const cpu = process.cpuUsage(cpu0);
+  const out = resolve(io.cwd, flag(args, 'out') ?? defaultWeightsPath());
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(weights)}\n`);
+  renameSync(tmp, out);
+  const ctl = new EmbeddedController({ weights });
+  const val = await agreement(ctl, ds.examples.filter((e) => e.split === 'validation'));
+  const tr = await agreement(ctl, ds.examples.filter((e) => e.split === 'train'));
+  if (has(args, 'json')) io.stdout.write(`${JSON.stringify({ out, reports, agreement: { train: tr, validation: val } })}\n`);
+  else {
+    for (const r of reports) {
+      io.stdout.write(`${r.algo}: ${r.examples.train} train / ${r.examples.validation} validation / ${r.examples.heldout} held-out examples; final loss ${r.finalLoss.toFixed(4)}\n`);
+      for (const [name, heads] of [['train', r.train], ['validation', r.validation]] as const)
+        for (const h of heads)
+          io.stdout.write(`  ${name} ${h.param}: ${h.n} labelled, accuracy ${h.accuracy === null ? 'n/a' : h.accuracy.toFixed(2)} (always-keep ${h.keepBaseline === null ? 'n/a' : h.keepBaseline.toFixed(2)})\n`);
+    }
+    const pct = (a: number, n: number): string => (n ? `${((100 * a) / n).toFixed(0)}%` : 'n/a');
+    io.stdout.write(`proposal agrees with the oracle target: train ${pct(tr.agree, tr.n)} (always-keep ${pct(tr.keepAgree, tr.n)}), validation ${pct(val.agree, val.n)} (always-keep ${pct(val.keepAgree, val.n)})\n`);
+    io.stdout.write(`wrote ${out} (${(readFileSync(out).length / 1024).toFixed(1)} KiB) in ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU\n`);
+  }
+  return 0;
+}
+
+async function latency(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<number> {
+  const path = resolve(io.cwd, flag(args, 'weights') ?? defaultWeightsPath());
+  const repeats = intFlag(args, 'repeats', 2000, 1);
+  // Load: read + parse + check + build, timed from cold file reads several times.
+  const loads: number[] = [];
+  let ctl: EmbeddedController | undefined;
+  for (let i = 0; i < 7; i++) {
+    const t0 = performance.now();
+    ctl = new EmbeddedController({ weightsPath: path });
+    loads.push(performance.now() - t0);
+  }
+  const algo = Object.keys(ctl!.weights.models)[0]!;
+  const space = spaceFor(algo);
+  const values: Record<string, number | string | boolean> = {};
+  for (const s of space) values[s.name] = s.default;
+  const summary = {
+    algo, env: 'CartPole-v1', interval: 3, step: 8192, totalSteps: 20000, progress: 0.41, sps: 900,
+    returns: { count: 12, mean: 40, std: 12, min: 18, max: 70, slopePer1k: 2, bestSoFar: 45, lastInterval: 44, episodesThisInterval: 4, episodesTotal: 30 },
+    diagnostics: { policyLoss: -0.01, valueLoss: 20, entropy: 0.6, approxKl: 0.02, clipFraction: 0.1, explainedVariance: 0.4 },
+    values, recentDecisions: [],
+  };
+  const features = summaryFeatures(summary, space);
+  const signal = new AbortController().signal;
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    await ctl!.decide({ summary, space, values, features, signal });
+    times.push(performance.now() - t0);
+  }
+  const r = { weights: path, bytes: readFileSync(path).length, loadMsMedian: median(loads), loadMsFirst: loads[0]!, decideMsMedian: median(times), decideMsP99: [...times].sort((a, b) => a - b)[Math.floor(0.99 * times.length)]!, repeats };
+  if (has(args, 'json')) io.stdout.write(`${JSON.stringify(r)}\n`);
+  else
+    io.stdout.write(
+      `embedded controller (${path}, ${(r.bytes / 1024).toFixed(1)} KiB): load ${r.loadMsFirst.toFixed(2)} ms first, ${r.loadMsMedian.toFixed(2)} ms median of 7 (target < 50 ms); decide ${(r.decideMsMedian * 1000).toFixed(1)} µs median, ${(r.decideMsP99 * 1000).toFixed(1)} µs p99 over ${repeats} (target < 1 ms)\n`,
+    );
+  return r.loadMsMedian < 50 && r.decideMsMedian < 1 ? 0 : 1;
+}
+
+async function ablate(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<number> {
+  const data = flag(args, 'data');
+  if (!data) throw new UsageError('--data DIR is required');
+  const ds = loadDataset(resolve(io.cwd, data));
+  const limit = intFlag(args, 'limit', 20, 1);
+  const trainSet = ds.examples.filter((e) => e.split === 'train');
+  let evalSet = ds.examples.filter((e) => e.split !== 'train');
+  if (evalSet.length === 0) evalSet = trainSet;
+  evalSet = evalSet.slice(0, limit);
+  const rows = await runAblations(trainSet, evalSet, { host: flag(args, 'ollama-host') ?? io.env.OLLAMA_HOST, model: flag(args, 'ollama-model') });
+  const table = ablationTable(rows);
+  if (flag(args, 'report')) writeFileSync(resolve(io.cwd, flag(args, 'report')!), `${table}\n`);
+  io.stdout.write(has(args, 'json') ? `${JSON.stringify(rows)}\n` : `${table}\n`);
+  return rows.every((r) => r.valid === 0) ? 1 : 0;
+}
+
+export const meta: Command = {
+  name: 'meta',
+  summary: 'meta-training: retrain the embedded controller, time it, run LLM prompt ablations',
+  usage: USAGE,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    try {
+      const [sub, ...rest] = argv;
+      const args = parseArgs(rest, FLAGS);
+      if (sub === undefined || sub === '--help' || has(args, 'help')) {
+        io.stdout.write(`${USAGE}\n`);
+        return sub === undefined ? 2 : 0;
+      }
+      if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+      if (sub === 'train') return await train(args, io);
+      if (sub === 'latency') return await latency(args, io);
+      if (sub === 'ablate') return await ablate(args, io);
+      throw new UsageError(`unknown meta subcommand "${sub}" (valid: train, latency, ablate)`);
+    } catch (e) {
+      if (e instanceof UsageError) {
+        io.stderr.write(`hyperprompt meta: ${e.message}\n`);
+        return 2;
+      }
+      io.stderr.write(`hyperprompt meta: ${(e as Error).message}\n`);
+      return 1;
+    }
+  },
+};

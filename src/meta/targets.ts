@@ -1,0 +1,55 @@
+// Supervised targets for the embedded controller, from dataset examples. Each head (one per
+// hyperparameter) classifies the step to take among FACTORS. The oracle tried a few
+// one-parameter steps; for a parameter the winning branch changed, the label is its step;
+// for one some branch changed but lost (to keep or to another parameter), the label is
+// "keep" (×1); a parameter no branch touched carries no information and is masked out of the
+// loss. A user's decision labels only the parameters it changed.
+
+import { COMPLEMENT_PARAMS } from '../bench/perturb';
+import { ORACLE_FACTORS } from '../bench/oracle';
+import type { Example } from './dataset';
+
+/** The classes of every head: the oracle's steps plus "keep". */
+export const FACTORS: readonly number[] = [...new Set([...ORACLE_FACTORS, 1])].sort((a, b) => a - b);
+export const KEEP = FACTORS.indexOf(1);
+
+/** Features the embedded model does not read: throughput depends on machine load, not on training. */
+export const EXCLUDED_FEATURES: readonly string[] = ['sps'];
+
+/** The class whose factor is nearest to `f` on a log scale. */
+export function nearestClass(f: number): number {
+  let best = KEEP;
+  let d = Infinity;
+  FACTORS.forEach((x, i) => {
+    const e = Math.abs(Math.log(x) - Math.log(f));
+    if (e < d) {
+      d = e;
+      best = i;
+    }
+  });
+  return best;
+}
+
+/** The step from `from` to `to` as a factor (distance to 1 for discount-like parameters). */
+export function stepFactor(param: string, from: number, to: number): number {
+  if (COMPLEMENT_PARAMS.includes(param) && from < 1 && to < 1) return (1 - to) / (1 - from);
+  if (from === 0) return to > 0 ? FACTORS[FACTORS.length - 1]! : 1;
+  return to / from;
+}
+
+/** Per head: the class index, or -1 when the example says nothing about that parameter. */
+export function exampleLabels(e: Example, params: readonly string[]): number[] {
+  if (e.source === 'decision') {
+    return params.map((p) => {
+      const from = e.values[p];
+      const to = e.target[p];
+      return typeof from === 'number' && typeof to === 'number' ? nearestClass(stepFactor(p, from, to)) : -1;
+    });
+  }
+  const best = e.candidates[e.best]!;
+  return params.map((p) => {
+    if (best.change?.param === p) return nearestClass(best.change.factor);
+    if (e.candidates.some((c) => c.change?.param === p)) return KEEP;
+    return -1;
+  });
+}

@@ -1,0 +1,175 @@
+// Trains the embedded controller with tfjs on a dataset's oracle targets: per algorithm, an
+// MLP (standardised features → tanh hidden layer → one softmax head per hyperparameter over
+// FACTORS), masked cross-entropy (targets.ts), Adam, full batch. Reproducible: weights are
+// initialised from the seeded Rng of src/rl, examples are in file order, and training runs on
+// tfjs's cpu backend (deterministic, and the net is far too small for a faster one to matter).
+// The result is the plain-JSON weights file the co-pilot's embedded controller reads.
+
+import type { Scalar } from '@tensorflow/tfjs';
+import { EMBEDDED_FORMAT, type EmbeddedAlgoModel, type EmbeddedWeights } from '../copilot/controllers/embedded';
+import { initBackend, getTf } from '../rl/backend';
+import { Rng } from '../rl/rng';
+import type { Example } from './dataset';
+import { EXCLUDED_FEATURES, FACTORS, KEEP, exampleLabels } from './targets';
+
+export interface TrainOptions {
+  seed: number;
+  hidden: number;
+  epochs: number;
+  learningRate: number;
+  /** L2 penalty on the weights (not biases). */
+  l2: number;
+}
+
+export const DEFAULT_TRAIN: TrainOptions = { seed: 0, hidden: 32, epochs: 300, learningRate: 0.01, l2: 1e-3 };
+
+export interface HeadScore {
+  param: string;
+  /** Labelled examples of the split for this head. */
+  n: number;
+  /** Fraction where the argmax class is the label; and what always answering "keep" gets. */
+  accuracy: number | null;
+  keepBaseline: number | null;
+}
+
+export interface AlgoReport {
+  algo: string;
+  examples: { train: number; validation: number; heldout: number };
+  finalLoss: number;
+  validation: HeadScore[];
+  train: HeadScore[];
+}
+
+function glorot(rng: Rng, inputs: number, outputs: number): number[] {
+  const a = Math.sqrt(6 / (inputs + outputs));
+  return Array.from({ length: inputs * outputs }, () => rng.uniform(-a, a));
+}
+
+function scoreHeads(params: readonly string[], probs: number[][], labels: number[][]): HeadScore[] {
+  const k = FACTORS.length;
+  return params.map((param, p) => {
+    let n = 0;
+    let right = 0;
+    let keep = 0;
+    labels.forEach((l, i) => {
+      const y = l[p]!;
+      if (y < 0) return;
+      n++;
+      const row = probs[i]!.slice(p * k, (p + 1) * k);
+      if (row.indexOf(Math.max(...row)) === y) right++;
+      if (y === KEEP) keep++;
+    });
+    return { param, n, accuracy: n ? right / n : null, keepBaseline: n ? keep / n : null };
+  });
+}
+
+/** Trains one network per algorithm present in the train split. */
+export async function trainEmbedded(examples: readonly Example[], o: TrainOptions = DEFAULT_TRAIN, provenance: Record<string, unknown> = {}): Promise<{ weights: EmbeddedWeights; reports: AlgoReport[] }> {
+  await initBackend('cpu');
+  const tf = getTf();
+  const models: Record<string, EmbeddedAlgoModel> = {};
+  const reports: AlgoReport[] = [];
+  const algos = [...new Set(examples.filter((e) => e.split === 'train').map((e) => e.task.algo))].sort();
+  for (const algo of algos) {
+    const mine = examples.filter((e) => e.task.algo === algo);
+    const train = mine.filter((e) => e.split === 'train');
+    const validation = mine.filter((e) => e.split === 'validation');
+    const names = train[0]!.featureNames;
+    const featIdx = names.map((n, i) => [n, i] as const).filter(([n]) => !EXCLUDED_FEATURES.includes(n));
+    const features = featIdx.map(([n]) => n);
+    // A head is trained only for parameters some example labels: an untrained head would propose at random.
+    const params = [...new Set(train.flatMap((e) => e.params))].sort().filter((p) => train.some((e) => exampleLabels(e, [p])[0]! >= 0));
+    if (params.length === 0) continue;
+    // Features by name, so examples with another layout (e.g. users' decisions) line up.
+    const row = (e: Example): number[] => {
+      const pos = new Map(e.featureNames.map((n, i) => [n, i]));
+      return features.map((f) => {
+        const j = pos.get(f);
+        return j === undefined ? 0 : e.features[j]!;
+      });
+    };
+    const X = train.map(row);
+    const mean = features.map((_, j) => X.reduce((a, r) => a + r[j]!, 0) / X.length);
+    const std = features.map((_, j) => {
+      const s = Math.sqrt(X.reduce((a, r) => a + (r[j]! - mean[j]!) ** 2, 0) / X.length);
+      return s > 1e-6 ? s : 1;
+    });
+    const norm = (r: number[]): number[] => r.map((v, j) => (v - mean[j]!) / std[j]!);
+    const labels = train.map((e) => exampleLabels(e, params));
+    const k = FACTORS.length;
+    const nf = features.length;
+    const nOut = params.length * k;
+    const rng = new Rng(o.seed);
+    const w1 = tf.variable(tf.tensor2d(glorot(rng, nf, o.hidden), [nf, o.hidden]));
+    const b1 = tf.variable(tf.zeros([o.hidden]));
+    const w2 = tf.variable(tf.tensor2d(glorot(rng, o.hidden, nOut), [o.hidden, nOut]));
+    const b2 = tf.variable(tf.zeros([nOut]));
+    const xs = tf.tensor2d(X.map(norm), [X.length, nf]);
+    // One-hot targets and a mask per (example, head); a masked head contributes nothing.
+    const onehot = new Float32Array(X.length * nOut);
+    const mask = new Float32Array(X.length * params.length);
+    labels.forEach((l, i) =>
+      l.forEach((y, p) => {
+        if (y < 0) return;
+        onehot[i * nOut + p * k + y] = 1;
+        mask[i * params.length + p] = 1;
+      }),
+    );
+    const ys = tf.tensor3d(onehot, [X.length, params.length, k]);
+    const ms = tf.tensor2d(mask, [X.length, params.length]);
+    const denom = Math.max(1, mask.reduce((a, b) => a + b, 0));
+    const opt = tf.train.adam(o.learningRate);
+    let finalLoss = NaN;
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
+      const loss = opt.minimize(() => {
+        const h = tf.tanh(tf.add(tf.matMul(xs, w1), b1));
+        const logits = tf.reshape(tf.add(tf.matMul(h, w2), b2), [X.length, params.length, k]);
+        const ce = tf.neg(tf.sum(tf.mul(ys, tf.logSoftmax(logits)), 2));
+        const data = tf.div(tf.sum(tf.mul(ce, ms)), denom);
+        const reg = tf.mul(o.l2, tf.add(tf.sum(tf.square(w1)), tf.sum(tf.square(w2))));
+        return tf.add(data, reg) as Scalar;
+      }, true);
+      if (epoch === o.epochs - 1 && loss) finalLoss = (await loss.data())[0]!;
+      loss?.dispose();
+    }
+    const model: EmbeddedAlgoModel = {
+      features,
+      mean,
+      std,
+      params,
+      layers: [
+        { inputs: nf, outputs: o.hidden, w: Array.from(tf.transpose(w1).dataSync()), b: Array.from(b1.dataSync()) },
+        { inputs: o.hidden, outputs: nOut, w: Array.from(tf.transpose(w2).dataSync()), b: Array.from(b2.dataSync()) },
+      ],
+    };
+    const predict = (set: readonly Example[]): number[][] => {
+      if (set.length === 0) return [];
+      return tf.tidy(() => {
+        const x = tf.tensor2d(set.map((e) => norm(row(e))), [set.length, nf]);
+        const logits = tf.reshape(tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, w1), b1)), w2), b2), [set.length, params.length, k]);
+        const p = tf.reshape(tf.softmax(logits), [set.length, nOut]);
+        return p.arraySync() as number[][];
+      });
+    };
+    reports.push({
+      algo,
+      examples: { train: train.length, validation: validation.length, heldout: mine.filter((e) => e.split === 'heldout').length },
+      finalLoss,
+      train: scoreHeads(params, predict(train), labels),
+      validation: scoreHeads(params, predict(validation), validation.map((e) => exampleLabels(e, params))),
+    });
+    tf.dispose([w1, b1, w2, b2, xs, ys, ms]);
+    opt.dispose();
+    // Round to 6 significant digits: a smaller file, and the same file on every machine.
+    for (const l of model.layers) {
+      l.w = l.w.map((v) => Number(v.toPrecision(6)));
+      l.b = l.b.map((v) => Number(v.toPrecision(6)));
+    }
+    model.mean = model.mean.map((v) => Number(v.toPrecision(6)));
+    model.std = model.std.map((v) => Number(v.toPrecision(6)));
+    models[algo] = model;
+  }
+  if (algos.length === 0) throw new Error('the dataset has no examples in the train split; collect some with "hyperprompt collect"');
+  const weights: EmbeddedWeights = { format: EMBEDDED_FORMAT, factors: [...FACTORS], models, provenance: { ...provenance, options: o, reports } };
+  return { weights, reports };
+}
