@@ -27,7 +27,8 @@
 //    biases ride as a ones column (no reductions); the backward pass is hand-written
 //    (~16 kernels per minibatch); the loss and its gradient w.r.t. the outputs are computed in
 //    JS from one readback of [batch, nA + 1] values; Adam and grad clipping are JS loops.
-//  - result: ~2.9 ms CPU per 256-minibatch update on wasm, ~30 s CPU for the 100k preset run.
+//  - result: ~2.5 ms CPU per 256-minibatch update on wasm; the 100k preset run takes ~23 s of CPU
+//    (5/5 seeds solved, median 34k steps to 475).
 
 import type { HyperparamSpec, HyperparamValues } from '../../shared/hyperparams';
 import { checkValues, defaultValues, findSpec } from '../../shared/hyperparams';
