@@ -283,7 +283,26 @@ test('interrupted, checkpointed (with buffer) and restored = uninterrupted', asy
   second.dispose();
 });
 
-test('getTf().memory().numTensors stays flat over 100 updates', async () => {
+test('a checkpoint without the replay buffer restores everything else and refills the buffer', async () => {
+  const a = make({}, 3, 2000);
+  await run(a, 10);
+  const ck = await a.checkpoint();
+  assert.equal(ck.arrays['replay/obs'], undefined);
+  const b = make({ learning_rate: 0.01 }, 4, 500);
+  await b.restore(structuredClone(ck));
+  assert.deepEqual(b.values(), a.values());
+  assert.equal(b.epsilon, a.epsilon, 'the epsilon schedule keeps the step budget of the checkpoint');
+  assert.deepEqual(b.weights(), a.weights());
+  assert.deepEqual(b.replay, { size: 0, capacity: 1000 });
+  await b.iterate();
+  assert.equal(b.replay.size, 10);
+  assert.ok(b.updates > a.updates);
+  await assert.rejects(b.restore({ ...ck, algo: 'sac' }), /this is a sac checkpoint/);
+  a.dispose();
+  b.dispose();
+});
+
+test('tf.memory().numTensors stays flat over 100 updates', async () => {
   const a = make({ train_freq: 1, gradient_steps: 1, learning_starts: 20, target_update_interval: 5 });
   await run(a, 25);
   const n0 = getTf().memory().numTensors;

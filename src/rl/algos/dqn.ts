@@ -48,7 +48,8 @@ export class Dqn implements Algorithm {
   readonly algo = 'dqn' as const;
   readonly space = DQN_SPACE;
   private hp: HyperparamValues;
-  private readonly totalSteps: number;
+  /** The run's step budget, the clock of the epsilon schedule (restored from a checkpoint). */
+  private totalSteps: number;
   private readonly rng: Rng;
   private readonly venv: VectorEnv;
   private buffer: ReplayBuffer;
@@ -318,6 +319,7 @@ export class Dqn implements Algorithm {
     if (ckpt.algo !== 'dqn') throw new Error(`this is a ${ckpt.algo} checkpoint; restore it into a ${ckpt.algo} run, not dqn`);
     const j = ckpt.json as {
       values: HyperparamValues;
+      totalSteps: number;
       step: number;
       nCalls: number;
       nUpdates: number;
@@ -334,6 +336,7 @@ export class Dqn implements Algorithm {
     this.target.set(takeArray(a, 'dqn/target', Float32Array, size));
     this.adam.setState({ m: takeArray(a, 'dqn/adam_m', Float32Array, size), v: takeArray(a, 'dqn/adam_v', Float32Array, size), t: j.adamT });
     this.hp = { ...j.values };
+    this.totalSteps = j.totalSteps;
     this.step = j.step;
     this.nCalls = j.nCalls;
     this.nUpdates = j.nUpdates;
