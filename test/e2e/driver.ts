@@ -7,7 +7,7 @@
 // screenshots and logs on failure, everything ended afterwards whatever happened.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { type Browser, type Frame, type Locator, type Page, chromium } from 'playwright-core';
@@ -77,6 +77,13 @@ export function extensionVsix(): string {
   const partial = `${out}.${process.pid}.partial.vsix`;
   packageVsix({ out: partial, build: false, ignoreFile });
   renameSync(partial, out);
+  // Each build with other sources makes another ~70 MB package: keep the newest three.
+  const old = readdirSync(dir)
+    .filter((f) => f.endsWith('.vsix') && !f.includes('.partial.'))
+    .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
+    .sort((a, b) => b.t - a.t)
+    .slice(3);
+  for (const { f } of old) rmSync(join(dir, f), { force: true });
   return out;
 }
 
@@ -284,6 +291,11 @@ export class CodeServer {
   /** Removes the temp folder (workspace included). Call after stop(), and only when the test passed. */
   removeFiles(): void {
     rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** After a failure: drops the installed extension (hundreds of MB), keeps workspace and logs. */
+  removeExtensions(): void {
+    rmSync(this.extensionsDir, { recursive: true, force: true });
   }
 }
 
@@ -593,7 +605,8 @@ export function artifactsDir(): string {
 /**
  * Starts code-server, opens the workbench, runs `body`, and always ends both. On failure it saves
  * a screenshot, the server log and the extension host logs under artifactsDir()/<name>-<time>/
- * and keeps the temp workspace for inspection; the error message says where.
+ * and keeps the temp workspace and user data (not the installed extension) for inspection; the
+ * error message says where.
  */
 export async function withWorkbench(
   name: string,
@@ -603,6 +616,7 @@ export async function withWorkbench(
   const server = await CodeServer.start(options);
   const dir = join(artifactsDir(), `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   let wb: Workbench | undefined;
+  let passed = false;
   try {
     const report = options.report ?? (() => undefined);
     let t0 = Date.now();
@@ -611,6 +625,7 @@ export async function withWorkbench(
     t0 = Date.now();
     await body(wb, server);
     report(`e2e phase: test body ${Date.now() - t0} ms`);
+    passed = true;
   } catch (e) {
     const saved: string[] = [];
     mkdirSync(dir, { recursive: true });
@@ -624,6 +639,7 @@ export async function withWorkbench(
   } finally {
     await wb?.close();
     await server.stop();
+    if (passed) server.removeFiles();
+    else server.removeExtensions();
   }
-  server.removeFiles();
 }
