@@ -54,11 +54,11 @@ function mean(xs: number[]): number {
   return xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : Number.NaN;
 }
 
-export async function dqnCartPole(seedList: number[] = [0, 1, 2, 3, 4], log: (s: string) => void = () => {}): Promise<FigureOutcome> {
+export async function dqnCartPole(seedList: number[] = [0, 1, 2, 3, 4], log: (s: string) => void = () => {}, extra: Record<string, number | string | boolean> = {}): Promise<FigureOutcome> {
   const out: SeedOutcome[] = [];
   const seeds = seedList.length;
   for (const s of seedList) {
-    const r = await runSeed('dqn', 'CartPole-v1', s, 50_000, 475, {}, log);
+    const r = await runSeed('dqn', 'CartPole-v1', s, 50_000, 475, extra, log);
     log(`  dqn CartPole-v1 seed ${s}: steps to 475 = ${r.stepsToThreshold ?? 'not reached'}, final mean20 ${r.finalMean20.toFixed(1)}, ${r.wallSeconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s cpu`);
     out.push(r);
   }
@@ -124,7 +124,14 @@ async function main(argv: string[]): Promise<void> {
   const log = (s: string): void => console.log(s);
   log(`backend: ${backend.name}`);
   const results: FigureOutcome[] = [];
-  if (!only || only === 'dqn') results.push(await dqnCartPole(seedList(5), log));
+  // --set key=value (repeatable) changes the DQN preset, for trying variants.
+  const extra: Record<string, number | string | boolean> = {};
+  argv.forEach((a, i) => {
+    if (a !== '--set') return;
+    const [k, v] = (argv[i + 1] ?? '').split('=');
+    extra[k] = v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) ? Number(v) : v;
+  });
+  if (!only || only === 'dqn') results.push(await dqnCartPole(seedList(5), log, extra));
   if (!only || only === 'sac') results.push(await sacPendulum(seedList(1), opt('--net') ?? '64-64', log));
   for (const r of results) log(`${r.passed ? 'PASS' : 'MISS'}  ${r.name}: ${r.goal}. ${r.notes}`);
   if (argv.includes('--json')) console.log(JSON.stringify({ backend: backend.name, results }));
