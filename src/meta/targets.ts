@@ -53,3 +53,14 @@ export function exampleLabels(e: Example, params: readonly string[]): number[] {
     return -1;
   });
 }
+
+/**
+ * Whether an example says anything: when every branch scored the same, the changes made no
+ * measurable difference within the horizon (e.g. a horizon no longer than one rollout: every
+ * branch collects the same episodes before its first update), and "keep" won only the tie.
+ */
+export function informative(e: Example): boolean {
+  if (e.source === 'decision') return true;
+  const s = e.candidates.map((c) => c.score);
+  return s.some((x) => x !== s[0]);
+}

@@ -205,3 +205,21 @@ test('usage errors say what is missing', async () => {
   assert.equal(await meta.run(['frobnicate'], m), 2);
   assert.match(m.err(), /valid: train, latency, ablate/);
 });
+
+test('the shipped Modelfiles parse: fine-tuned (FROM + ADAPTER) and few-shot (dataset MESSAGEs), both with the generic SYSTEM', async () => {
+  const { GENERIC_SYSTEM_PROMPT } = await import('../../src/copilot/prompt');
+  const ft = parseModelfile(readFileSync(join(process.cwd(), 'models', 'Modelfile.finetuned'), 'utf8'));
+  assert.ok(ft.ok, !ft.ok ? ft.error : '');
+  if (ft.ok) {
+    assert.equal(ft.value.system, GENERIC_SYSTEM_PROMPT);
+    assert.match(ft.value.adapter ?? '', /\.gguf$/);
+    assert.equal(ft.value.from, 'qwen2.5:3b');
+  }
+  const fs = parseModelfile(readFileSync(join(process.cwd(), 'models', 'Modelfile.fewshot'), 'utf8'));
+  assert.ok(fs.ok, !fs.ok ? fs.error : '');
+  if (fs.ok) {
+    assert.equal(fs.value.system, GENERIC_SYSTEM_PROMPT);
+    assert.ok(fs.value.messages.length >= 4);
+    for (const m of fs.value.messages.filter((x) => x.role === 'assistant')) assert.ok(parseProposalReply(m.content).ok);
+  }
+});

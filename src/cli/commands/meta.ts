@@ -24,6 +24,7 @@ const FLAGS: Record<string, FlagSpec> = {
   seed: { value: true, description: `train: seed (default ${DEFAULT_TRAIN.seed})` },
   epochs: { value: true, description: `train: epochs (default ${DEFAULT_TRAIN.epochs})` },
   hidden: { value: true, description: `train: hidden units (default ${DEFAULT_TRAIN.hidden})` },
+  'skip-ties': { value: false, description: 'train: leave out examples where every branch scored the same' },
   repeats: { value: true, description: 'latency: decisions timed (default 2000)' },
   'ollama-host': { value: true, description: 'ablate: Ollama server (else OLLAMA_HOST, else http://127.0.0.1:11434)' },
   'ollama-model': { value: true, description: 'ablate: model (default hyperprompt-controller, else the base model)' },
@@ -34,7 +35,7 @@ const FLAGS: Record<string, FlagSpec> = {
 };
 
 const USAGE = `Usage:
-  hyperprompt meta train --data DIR [--out FILE] [--seed N] [--epochs N] [--hidden N]
+  hyperprompt meta train --data DIR [--out FILE] [--seed N] [--epochs N] [--hidden N] [--skip-ties]
   hyperprompt meta latency [--weights FILE] [--repeats N]
   hyperprompt meta ablate --data DIR [--ollama-host URL] [--ollama-model NAME] [--limit N] [--report FILE]
 
@@ -66,9 +67,9 @@ async function train(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<num
   if (!data) throw new UsageError('--data DIR is required (a dataset folder; the shipped one is models/embedded/dataset)');
   const ds = loadDataset(resolve(io.cwd, data));
   for (const err of ds.errors) io.stderr.write(`hyperprompt meta: skipped ${err}\n`);
-  const o = { ...DEFAULT_TRAIN, seed: intFlag(args, 'seed', DEFAULT_TRAIN.seed, 0), epochs: intFlag(args, 'epochs', DEFAULT_TRAIN.epochs, 1), hidden: intFlag(args, 'hidden', DEFAULT_TRAIN.hidden, 1) };
+  const o = { ...DEFAULT_TRAIN, seed: intFlag(args, 'seed', DEFAULT_TRAIN.seed, 0), epochs: intFlag(args, 'epochs', DEFAULT_TRAIN.epochs, 1), hidden: intFlag(args, 'hidden', DEFAULT_TRAIN.hidden, 1), skipTies: has(args, 'skip-ties') };
   const cpu0 = process.cpuUsage();
-  const { weights, reports } = await trainEmbedded(ds.examples, o, { dataset: data, suite: ds.manifest?.suite ?? null, examples: ds.examples.length, command: `hyperprompt meta train --data ${data} --seed ${o.seed} --epochs ${o.epochs} --hidden ${o.hidden}` });
+  const { weights, reports } = await trainEmbedded(ds.examples, o, { dataset: data, suite: ds.manifest?.suite ?? null, examples: ds.examples.length, command: `hyperprompt meta train --data ${data} --seed ${o.seed} --epochs ${o.epochs} --hidden ${o.hidden}${o.skipTies ? ' --skip-ties' : ''}` });
   const cpu = process.cpuUsage(cpu0);
   const out = resolve(io.cwd, flag(args, 'out') ?? defaultWeightsPath());
   mkdirSync(dirname(out), { recursive: true });
@@ -81,7 +82,7 @@ async function train(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<num
   if (has(args, 'json')) io.stdout.write(`${JSON.stringify({ out, reports, agreement: { train: tr, validation: val } })}\n`);
   else {
     for (const r of reports) {
-      io.stdout.write(`${r.algo}: ${r.examples.train} train / ${r.examples.validation} validation / ${r.examples.heldout} held-out examples; final loss ${r.finalLoss.toFixed(4)}\n`);
+      io.stdout.write(`${r.algo}: ${r.examples.train} train${o.skipTies ? ` (${r.examples.uninformative} skipped: every branch scored the same)` : ''} / ${r.examples.validation} validation / ${r.examples.heldout} held-out examples; final loss ${r.finalLoss.toFixed(4)}\n`);
       for (const [name, heads] of [['train', r.train], ['validation', r.validation]] as const)
         for (const h of heads)
           io.stdout.write(`  ${name} ${h.param}: ${h.n} labelled, accuracy ${h.accuracy === null ? 'n/a' : h.accuracy.toFixed(2)} (always-keep ${h.keepBaseline === null ? 'n/a' : h.keepBaseline.toFixed(2)})\n`);
