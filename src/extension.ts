@@ -55,6 +55,10 @@ export function activate(context: vscode.ExtensionContext): { runs: RunControlle
     docs,
     compare,
     treeView,
+    treeView.onDidChangeSelection((e) => {
+      const node = e.selection[0];
+      if (node?.kind === 'run') void vscode.commands.executeCommand('hyperprompt.showRun', node);
+    }),
     new RunStatusBar(runs),
     vscode.window.registerWebviewViewProvider(SIDE_PANEL_VIEW_ID, panel),
     vscode.workspace.registerTextDocumentContentProvider(CONFIG_SCHEME, docs),

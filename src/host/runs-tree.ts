@@ -112,7 +112,9 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
         const tip = new vscode.MarkdownString(undefined, false);
         tip.appendText(`${r.id}\n${r.env} · ${r.algo} · seed ${r.seed}\n${status}, step ${step} of ${r.totalSteps}\ncreated ${r.createdAt}${r.message ? `\n${r.message}` : ''}`);
         item.tooltip = tip;
-        item.command = { command: 'hyperprompt.showRun', title: 'Show in the HyperPrompt panel', arguments: [node] };
+        // No item.command here: VS Code drops a row's command arguments when the tree refreshes
+        // under the click ("command not found"), which live runs do every interval. Selecting a
+        // run row shows it instead (see onRunSelected in extension.ts).
         item.accessibilityInformation = { label: `Run ${r.env} ${r.algo}, ${status}, step ${step}` };
         return item;
       }

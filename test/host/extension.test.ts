@@ -55,6 +55,25 @@ test('activate registers every declared command, the views, the diff scheme and 
   await ext.deactivate();
 });
 
+test('selecting a run row in the Runs tree shows that run (rows carry no command a refresh could drop)', async () => {
+  const ws = tempDir();
+  mock.workspaceFolders = [{ uri: Uri.file(ws), name: 'ws', index: 0 }];
+  const ctx = fakeContext(join(__dirname, '..', '..'), tempDir());
+  const ext = await import('../../src/extension');
+  ext.activate(ctx as never);
+  const select = mock.treeSelections.get('hyperprompt.runs');
+  assert.ok(select, 'the Runs tree is a tree view with a selection event');
+  const runNode = { kind: 'run', run: { id: 'r1' } };
+  select([{ kind: 'version', runId: 'r1' }]);
+  assert.equal(mock.executed.filter((e) => e.command === 'hyperprompt.showRun').length, 0, 'a version row does not open the run');
+  select([runNode]);
+  const shown = mock.executed.filter((e) => e.command === 'hyperprompt.showRun');
+  assert.equal(shown.length, 1);
+  assert.equal(shown[0]!.args[0], runNode);
+  for (const d of ctx.subscriptions) d.dispose();
+  await ext.deactivate();
+});
+
 test('package.json settings mirror src/host/settings.ts (keys and defaults)', () => {
   const props = pkg.contributes.configuration.properties;
   assert.deepEqual(Object.keys(props).sort(), Object.keys(SETTINGS).map((k) => `hyperprompt.${k}`).sort());

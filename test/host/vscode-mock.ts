@@ -227,6 +227,8 @@ export const mock = {
   statusItems: [] as FakeStatusBarItem[],
   viewProviders: new Map<string, unknown>(),
   treeProviders: new Map<string, unknown>(),
+  /** Selects nodes in a tree view, as a click on a row does. */
+  treeSelections: new Map<string, (nodes: unknown[]) => void>(),
   contentProviders: new Map<string, unknown>(),
   panels: [] as { viewType: string; title: string; webview: FakeWebview; options: unknown; disposed: boolean }[],
   output: [] as string[],
@@ -239,6 +241,7 @@ export const mock = {
   reset(): void {
     this.commands.clear();
     this.executed = [];
+    this.treeSelections.clear();
     this.messages = [];
     this.quickPicks = [];
     this.inputs = [];
@@ -315,7 +318,16 @@ export const window = {
   },
   createTreeView: (id: string, o: { treeDataProvider: unknown }) => {
     mock.treeProviders.set(id, o.treeDataProvider);
-    return { dispose: () => mock.treeProviders.delete(id) };
+    const selection = new EventEmitter<{ selection: unknown[] }>();
+    mock.treeSelections.set(id, (nodes: unknown[]) => selection.fire({ selection: nodes }));
+    return {
+      onDidChangeSelection: selection.event,
+      dispose: () => {
+        mock.treeProviders.delete(id);
+        mock.treeSelections.delete(id);
+        selection.dispose();
+      },
+    };
   },
   createWebviewPanel: (viewType: string, title: string, _column: unknown, options: unknown) => {
     const disposed = new EventEmitter<void>();
