@@ -91,11 +91,11 @@ test('heuristic plateau: a flat, noisy return decays the learning rate; a rising
   assert.match(out!.proposal!.rationale, /no rule fired/);
 });
 
-test('makeController builds each controller by name; ollama gets the heuristic fallback', () => {
+test('makeController builds each controller by name; ollama gets the embedded fallback by default', () => {
   assert.equal(makeController('static').name, 'static');
   assert.equal(makeController('schedule').name, 'schedule');
   assert.equal(makeController('heuristic').name, 'heuristic');
   const o = makeController('ollama', { ollama: { host: 'http://127.0.0.1:1' } });
   assert.equal(o.name, 'ollama');
-  assert.equal((o.describe().fallback as { controller: string }).controller, 'heuristic');
+  assert.equal((o.describe().fallback as { controller: string }).controller, 'embedded');
 });

@@ -253,7 +253,7 @@ export const COPILOT_FLAGS: Record<string, FlagSpec> = {
   'ollama-model': OLLAMA_FLAGS['ollama-model']!,
   'base-model': { value: true, description: `base model the ollama controller falls back to (default ${DEFAULT_BASE_MODEL})` },
   schedule: { value: true, description: 'schedule controller: name=linear:FROM:TO|cosine:FROM:TO|step:FROM:FACTOR:EVERY[,...]' },
-  fallback: { value: true, description: 'controller that decides when Ollama fails: static, schedule, heuristic (default heuristic)' },
+  fallback: { value: true, description: 'controller that decides when Ollama fails: static, schedule, heuristic, embedded (default embedded)' },
   late: { value: true, description: 'a proposal that arrives after the next interval: apply or drop (default apply)' },
   'llm-timeout': { value: true, description: 'per-request timeout of the ollama controller in ms (default 30000)' },
   'few-shot': { value: true, description: 'ollama controller: past decisions with a return gain sent as examples (default 2, 0 = none)' },
@@ -275,7 +275,7 @@ export interface CopilotCliOptions {
 export function parseCopilotOptions(args: ParsedArgs): CopilotCliOptions {
   const controllerName = choiceFlag(args, 'controller', CONTROLLER_NAMES, 'static');
   const mode = choiceFlag(args, 'mode', COPILOT_MODES, controllerName === 'static' ? 'off' : 'auto');
-  const fallback = choiceFlag(args, 'fallback', ['static', 'schedule', 'heuristic'] as const, 'heuristic');
+  const fallback = choiceFlag(args, 'fallback', ['static', 'schedule', 'heuristic', 'embedded'] as const, 'embedded');
   if (controllerName !== 'ollama' && (has(args, 'ollama-host') || has(args, 'ollama-model')))
     throw new UsageError('--ollama-host and --ollama-model need --controller ollama');
   if (has(args, 'schedule') && controllerName !== 'schedule' && fallback !== 'schedule')
