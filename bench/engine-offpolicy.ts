@@ -5,6 +5,8 @@
 // bench/engine.ts also lists these figures in its registry.
 
 import { createAlgorithm } from '../src/rl/algos';
+import type { Algorithm } from '../src/rl/algos/types';
+import { makeEnv } from '../src/rl/envs';
 import { initBackend, type BackendChoice } from '../src/rl/backend';
 import type { EngineBench } from './engine';
 
@@ -17,6 +19,24 @@ export interface SeedOutcome {
   wallSeconds: number;
   /** CPU time of this process during the run (the machine is shared: wall time depends on the load). */
   cpuSeconds: number;
+  /** Mean return of 10 episodes of the final deterministic policy (no exploration noise), on fresh envs. */
+  evalMean: number;
+}
+
+/** Mean return of the deterministic policy (`act`) over `episodes` episodes seeded 1000, 1001, ... */
+export function evaluate(a: Algorithm, envId: string, episodes = 10): number {
+  let total = 0;
+  for (let k = 0; k < episodes; k++) {
+    const env = makeEnv(envId);
+    let obs: ArrayLike<number> = env.reset(1000 + k);
+    for (;;) {
+      const r = env.step(a.act(obs));
+      total += r.reward;
+      obs = r.obs;
+      if (r.terminated || r.truncated) break;
+    }
+  }
+  return total / episodes;
 }
 
 export interface FigureOutcome {
@@ -45,9 +65,11 @@ async function runSeed(algo: 'dqn' | 'sac', envId: string, seed: number, steps: 
       if (reached === null && returns.length >= 20 && mean(returns.slice(-20)) >= threshold) reached = a.globalStep;
     }
   }
-  a.dispose();
   const c = process.cpuUsage(c0);
-  return { seed, stepsToThreshold: reached, finalMean20: mean(returns.slice(-20)), episodes: returns.length, wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const evalMean = evaluate(a, envId);
+  a.dispose();
+  return { seed, stepsToThreshold: reached, finalMean20: mean(returns.slice(-20)), episodes: returns.length, wallSeconds, cpuSeconds: (c.user + c.system) / 1e6, evalMean };
 }
 
 function mean(xs: number[]): number {
@@ -59,7 +81,7 @@ export async function dqnCartPole(seedList: number[] = [0, 1, 2, 3, 4], log: (s:
   const seeds = seedList.length;
   for (const s of seedList) {
     const r = await runSeed('dqn', 'CartPole-v1', s, 50_000, 475, extra, log);
-    log(`  dqn CartPole-v1 seed ${s}: steps to 475 = ${r.stepsToThreshold ?? 'not reached'}, final mean20 ${r.finalMean20.toFixed(1)}, ${r.wallSeconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s cpu`);
+    log(`  dqn CartPole-v1 seed ${s}: steps to 475 = ${r.stepsToThreshold ?? 'not reached'}, final mean20 ${r.finalMean20.toFixed(1)}, deterministic eval ${r.evalMean.toFixed(1)}, ${r.wallSeconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s cpu`);
     out.push(r);
   }
   const hits = out.filter((r) => r.stepsToThreshold !== null).length;
@@ -77,7 +99,7 @@ export async function sacPendulum(seedList: number[] = [0], netArch = '256-256',
   const seeds = seedList.length;
   for (const s of seedList) {
     const r = await runSeed('sac', 'Pendulum-v1', s, 20_000, -250, { net_arch: netArch }, log);
-    log(`  sac Pendulum-v1 (${netArch}) seed ${s}: steps to -250 = ${r.stepsToThreshold ?? 'not reached'}, final mean20 ${r.finalMean20.toFixed(1)}, ${r.wallSeconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s cpu`);
+    log(`  sac Pendulum-v1 (${netArch}) seed ${s}: steps to -250 = ${r.stepsToThreshold ?? 'not reached'}, final mean20 ${r.finalMean20.toFixed(1)}, deterministic eval ${r.evalMean.toFixed(1)}, ${r.wallSeconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s cpu`);
     out.push(r);
   }
   const hits = out.filter((r) => r.stepsToThreshold !== null).length;
