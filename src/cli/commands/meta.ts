@@ -8,7 +8,7 @@
 
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { flag, type FlagSpec, formatFlagHelp, has, intFlag, parseArgs, UsageError } from '../args';
+import { flag, flagAll, type FlagSpec, formatFlagHelp, has, intFlag, parseArgs, UsageError } from '../args';
 import type { CliIO, Command } from '../command';
 import { EmbeddedController, defaultWeightsPath } from '../../copilot/controllers/embedded';
 import { summaryFeatures } from '../../copilot/summary';
@@ -18,7 +18,7 @@ import { type Example, loadDataset } from '../../meta/dataset';
 import { DEFAULT_TRAIN, trainEmbedded } from '../../meta/train';
 
 const FLAGS: Record<string, FlagSpec> = {
-  data: { value: true, description: 'dataset folder (train, ablate)' },
+  data: { value: true, repeat: true, description: 'dataset folder (train, ablate); train takes several (repeat the flag)' },
   out: { value: true, description: 'train: weights file to write (default models/embedded/weights.json)' },
   weights: { value: true, description: 'latency: weights file (default the shipped one)' },
   seed: { value: true, description: `train: seed (default ${DEFAULT_TRAIN.seed})` },
@@ -35,7 +35,7 @@ const FLAGS: Record<string, FlagSpec> = {
 };
 
 const USAGE = `Usage:
-  hyperprompt meta train --data DIR [--out FILE] [--seed N] [--epochs N] [--hidden N] [--skip-ties]
+  hyperprompt meta train --data DIR [--data DIR2 ...] [--out FILE] [--seed N] [--epochs N] [--hidden N] [--skip-ties]
   hyperprompt meta latency [--weights FILE] [--repeats N]
   hyperprompt meta ablate --data DIR [--ollama-host URL] [--ollama-model NAME] [--limit N] [--report FILE]
 
@@ -63,13 +63,18 @@ async function agreement(ctl: EmbeddedController, set: readonly Example[]): Prom
 }
 
 async function train(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<number> {
-  const data = flag(args, 'data');
-  if (!data) throw new UsageError('--data DIR is required (a dataset folder; the shipped one is models/embedded/dataset)');
-  const ds = loadDataset(resolve(io.cwd, data));
-  for (const err of ds.errors) io.stderr.write(`hyperprompt meta: skipped ${err}\n`);
+  const dirs = flagAll(args, 'data');
+  if (dirs.length === 0) throw new UsageError('--data DIR is required (a dataset folder; the shipped ones are under models/embedded/)');
+  const ds = { examples: [] as Example[] };
+  for (const d of dirs) {
+    const one = loadDataset(resolve(io.cwd, d));
+    for (const err of one.errors) io.stderr.write(`hyperprompt meta: skipped ${d}: ${err}\n`);
+    ds.examples.push(...one.examples);
+  }
+  const data = dirs.join(' --data ');
   const o = { ...DEFAULT_TRAIN, seed: intFlag(args, 'seed', DEFAULT_TRAIN.seed, 0), epochs: intFlag(args, 'epochs', DEFAULT_TRAIN.epochs, 1), hidden: intFlag(args, 'hidden', DEFAULT_TRAIN.hidden, 1), skipTies: has(args, 'skip-ties') };
   const cpu0 = process.cpuUsage();
-  const { weights, reports } = await trainEmbedded(ds.examples, o, { dataset: data, suite: ds.manifest?.suite ?? null, examples: ds.examples.length, command: `hyperprompt meta train --data ${data} --seed ${o.seed} --epochs ${o.epochs} --hidden ${o.hidden}${o.skipTies ? ' --skip-ties' : ''}` });
+  const { weights, reports } = await trainEmbedded(ds.examples, o, { datasets: dirs, examples: ds.examples.length, command: `hyperprompt meta train --data ${data} --seed ${o.seed} --epochs ${o.epochs} --hidden ${o.hidden}${o.skipTies ? ' --skip-ties' : ''}` });
   const cpu = process.cpuUsage(cpu0);
   const out = resolve(io.cwd, flag(args, 'out') ?? defaultWeightsPath());
   mkdirSync(dirname(out), { recursive: true });
