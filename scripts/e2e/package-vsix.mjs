@@ -49,7 +49,7 @@ if (!existsSync(vsce)) {
 // which has nobody to answer in CI. Dependencies stay on: the trainer loads TensorFlow.js and
 // the host the ollama client from node_modules at run time (esbuild keeps them external).
 const extra = ignoreFile ? ['--ignoreFile', resolve(ignoreFile)] : [];
-run(process.execPath, [vsce, 'package', '--out', out, '--allow-missing-repository', '--skip-license', ...extra], dir);
+run(process.execPath, [vsce, 'package', '--out', out, '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', ...extra], dir);
 if (!existsSync(out)) {
   console.error(`vsce reported success but ${out} was not written`);
   process.exit(1);
