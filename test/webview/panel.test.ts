@@ -187,6 +187,8 @@ test('a malformed host message is shown as a notice, not thrown', async () => {
 test('collapsed charts are kept in versioned webview state across a reload', async () => {
   const page = await fresh();
   await page.click('[data-chart=losses] > summary');
+  // <details> fires its `toggle` event asynchronously after the click.
+  await page.waitForFunction(`(sessionStorage.getItem('fake-vscode-state') ?? '').includes('losses')`, undefined, { timeout: 5000 }).catch(() => undefined);
   const state = (await page.evaluate(`sessionStorage.getItem('fake-vscode-state')`)) as string;
   assert.deepEqual(JSON.parse(state), { v: 1, collapsed: ['losses'] });
   await page.reload();
