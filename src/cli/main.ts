@@ -31,7 +31,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return await cmd.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`hyperprompt ${name}: ${e.message}\n${cmd.usage}\n`);
+      // The error alone, so it is not buried under the option list.
+      io.stderr.write(`hyperprompt ${name}: ${e.message}\nRun "hyperprompt ${name} --help" for the options.\n`);
       return 2;
     }
     io.stderr.write(`hyperprompt ${name}: ${(e as Error).stack ?? String(e)}\n`);
