@@ -78,7 +78,10 @@ const configuration = {
       enum: ['off', 'ask', 'auto'],
       enumDescriptions: ['The co-pilot only watches.', 'Proposals wait for Accept / Edit / Reject.', 'Proposals apply at once (revertible).'],
     }),
-    'hyperprompt.copilot.fallbackController': prop('string', 'heuristic', 'Controller that decides when the LLM cannot (unreachable, missing model, timeout, invalid reply).', { enum: ['static', 'schedule', 'heuristic'] }),
+    'hyperprompt.copilot.fallbackController': prop('string', 'embedded', 'Controller that decides when the LLM cannot (unreachable, missing model, timeout, invalid reply). `embedded` falls back to `heuristic` when its weights cannot be loaded.', {
+      enum: ['embedded', 'heuristic', 'schedule', 'static'],
+      enumDescriptions: ['The shipped small learned controller (no server, no GPU).', 'Documented rules on KL, entropy, plateaus and value loss.', 'Linear decay of the learning rate and clip range.', 'Never changes anything.'],
+    }),
     'hyperprompt.copilot.maxChangeFactor': prop('number', 3, 'Largest change per decision for log-scale hyperparameters (×f or ÷f). Linear ones move at most a tenth of their range.', { minimum: 1.01, maximum: 100 }),
     'hyperprompt.copilot.proposalStaleness': prop('integer', 2, 'A proposal that arrives more than this many intervals late is dropped as stale.', { minimum: 0, maximum: 100 }),
     'hyperprompt.copilot.languageModelProvider': prop('string', 'ollama', 'Where the LLM co-pilot runs.', {

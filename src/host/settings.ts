@@ -5,7 +5,8 @@
 
 import type { CopilotMode } from '../shared/webview-protocol';
 
-export type FallbackController = 'static' | 'schedule' | 'heuristic';
+export type FallbackController = 'static' | 'schedule' | 'heuristic' | 'embedded';
+export const FALLBACK_CONTROLLERS: readonly FallbackController[] = ['embedded', 'heuristic', 'schedule', 'static'];
 export type LanguageModelProvider = 'ollama' | 'vscode-lm';
 // Mirrors src/rl/backend.ts' BACKEND_CHOICES (not imported: that module loads TensorFlow.js, which the host never does).
 export type BackendChoice = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
@@ -41,7 +42,7 @@ export const SETTINGS = {
   'ollama.baseModel': { def: 'qwen2.5:3b', check: (v: unknown) => typeof v === 'string' && v.trim() !== '' },
   'copilot.interval': { def: 2048, check: (v: unknown) => Number.isInteger(v) && (v as number) >= 16 && (v as number) <= 10_000_000 },
   'copilot.defaultMode': { def: 'ask', check: (v: unknown) => v === 'off' || v === 'ask' || v === 'auto' },
-  'copilot.fallbackController': { def: 'heuristic', check: (v: unknown) => v === 'static' || v === 'schedule' || v === 'heuristic' },
+  'copilot.fallbackController': { def: 'embedded', check: (v: unknown) => (FALLBACK_CONTROLLERS as readonly unknown[]).includes(v) },
   'copilot.maxChangeFactor': { def: 3, check: (v: unknown) => typeof v === 'number' && v > 1 && v <= 100 },
   'copilot.proposalStaleness': { def: 2, check: (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 100 },
   'copilot.languageModelProvider': { def: 'ollama', check: (v: unknown) => v === 'ollama' || v === 'vscode-lm' },
