@@ -21,6 +21,7 @@ const commands = [
   cmd('hyperprompt.rejectProposal', 'Reject Proposal', { icon: '$(close)' }),
   cmd('hyperprompt.editHyperparameters', 'Edit Hyperparameters'),
   cmd('hyperprompt.compareRuns', 'Compare Runs', { icon: '$(graph-line)' }),
+  cmd('hyperprompt.openBenchReport', 'Open Bench Report', { icon: '$(graph)' }),
   cmd('hyperprompt.diffConfigurations', 'Diff Configurations', { icon: '$(diff)' }),
   cmd('hyperprompt.openDashboard', 'Open Dashboard'),
   cmd('hyperprompt.checkController', 'Check Controller'),

@@ -14,6 +14,7 @@ import type { HostSettings } from './settings';
 import type { SidePanelProvider } from './side-panel';
 import { pickControllerAndMode, startRunFlow } from './start-run';
 import { installNativeBackend } from './native-backend';
+import { openBenchReport } from './bench-panel';
 
 export interface CommandContext {
   runs: RunController;
@@ -299,6 +300,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       if (vb === undefined) return;
       await diffVersions({ runId: node.runId, version: node.record.version }, { runId: b, version: vb });
     },
+    'hyperprompt.openBenchReport': async (dir?: unknown) => openBenchReport(ctx.log, typeof dir === 'string' ? dir : undefined),
     'hyperprompt.revertToVersion': async (node?: unknown) => {
       if (!isNode(node, 'version') || node.kind !== 'version') throw new Error('pick a configuration version in the Runs view');
       const changes = runs.revertTo(node.runId, node.record.version);
