@@ -68,7 +68,7 @@ export function reportForWebview(html: string, cspSource: string, toWebviewUri: 
   let out = html.replace(/<meta\s+http-equiv=["']Content-Security-Policy["'][^>]*>/gi, '');
   out = out.replace(/<script\b[\s\S]*?<\/script\s*>/gi, '').replace(/<script\b[^>]*>/gi, '');
   // Inline event handlers cannot run under this CSP; drop them anyway so the page holds no code.
-  out = out.replace(/\son[a-z]+\s*=\s*("[^"]*"|'[^']*')/gi, '');
+  out = out.replace(/<[a-z][^>]*>/gi, (tag) => tag.replace(/\son[a-z]+\s*=\s*("[^"]*"|'[^']*')/gi, ''));
   out = out.replace(/(<(?:img|image|source)\b[^>]*?\s(?:src|href|xlink:href)\s*=\s*)(["'])([^"']+)\2/gi, (m, head: string, q: string, url: string) =>
     /^(?:[a-z][a-z0-9+.-]*:|\/\/|#)/i.test(url) || url.startsWith('/') ? m : `${head}${q}${toWebviewUri(url)}${q}`,
   );

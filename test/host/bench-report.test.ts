@@ -147,14 +147,14 @@ test('no bench folders: says how to make one; a folder with no results says what
 
 test('reportForWebview: our CSP only, scripts and handlers removed, relative image links as webview URIs', () => {
   const page = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src *"><title>t</title></head>
-<body onload="x()"><img src="plots/a.svg" alt="a"><img src='https://example.com/b.png'><img src="data:image/png;base64,AA"><script>alert(1)</script><p>ok</p></body></html>`;
+<body onload="x()"><img src="plots/a.svg" alt="a"><img src='https://example.com/b.png'><img src="data:image/png;base64,AA"><script>alert(1)</script><p>ok; one='two'</p></body></html>`;
   const out = reportForWebview(page, 'https://cdn.test', (rel) => `https://cdn.test/root/${rel}`);
   assert.equal((out.match(/Content-Security-Policy/g) ?? []).length, 1);
   assert.match(out, /content="default-src 'none'; img-src https:\/\/cdn\.test data:; style-src 'unsafe-inline'"/);
   assert.doesNotMatch(out, /script|onload|default-src \*/);
   assert.match(out, /<img src="https:\/\/cdn\.test\/root\/plots\/a\.svg" alt="a">/);
   assert.match(out, /<img src='https:\/\/example\.com\/b\.png'>/, 'absolute URLs are left to the CSP, which blocks them');
-  assert.match(out, /<p>ok<\/p>/);
+  assert.match(out, /<p>ok; one='two'<\/p>/, 'text is left as it is');
 });
 
 test('the bench report code the host loads does not load TensorFlow.js', () => {
