@@ -10,7 +10,9 @@ import { manager, scriptedSpec, tempRoot } from './helpers';
 
 test('a co-pilot session attached to a run: interval → proposal → config version → applied → decision record', async () => {
   const root = tempRoot();
-  const m = manager(root, { SCRIPTED_DELAY_MS: '15' });
+  // The trainer waits at the end of intervals 0 and 1 for the co-pilot's `set`, so two
+  // decisions are applied before the run ends however loaded the machine is.
+  const m = manager(root, { SCRIPTED_DELAY_MS: '15', SCRIPTED_HOLD_AT: '0,1' });
   const copilot = copilotAttachment(
     ({ hello, apply, writer }) =>
       new CopilotSession({
