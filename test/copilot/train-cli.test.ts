@@ -3,7 +3,7 @@
 // test server. Auto mode applies through config versions; ask mode reads answers from stdin.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -63,8 +63,10 @@ test('train --controller ollama --mode auto: proposals become copilot config ver
   // Every reply is a change from whatever is in force (a late one may be dropped as stale).
   for (let i = 0; i < 10; i++) s.enqueue({ reply: { changes: { learning_rate: 0.001 * 0.9 ** (i + 1) }, rationale: `reply ${i}` } });
   const t = io();
-  // Slow enough (8 intervals, ~2.4 s) that replies land while it runs, even on a busy machine.
+  // The trainer waits at the end of interval 0 for the co-pilot's `set`: at least one reply
+  // lands while it runs however busy the machine is (later ones race the run, as in real use).
   t.env.SCRIPTED_DELAY_MS = '60';
+  t.env.SCRIPTED_HOLD_AT = '0';
   const code = await train.run(['--trainer', TRAINER, '--env', 'FakeEnv-v0', '--steps', '4000', '--interval', '500', '--controller', 'ollama', '--mode', 'auto', '--ollama-host', s.url], t);
   assert.equal(code, 0, t.err());
   const dir = runDir(t);
@@ -86,9 +88,16 @@ test('train --mode ask: the proposal is printed and answered on stdin (edit, the
   for (let i = 0; i < 20; i++) s.enqueue({ reply: { changes: { learning_rate: 0.0005 }, rationale: 'Lower it.\u001b[31m' } });
   const t = io();
   t.env.SCRIPTED_DELAY_MS = '60';
+  // The trainer waits at the end of intervals 0 and 1: the edit's `set` ends the first wait;
+  // a rejection sends nothing, so the release file ends the second once it is printed. Both
+  // answers are given before the run can end, however busy the machine is.
+  const release = join(t.cwd, 'release-trainer');
+  t.env.SCRIPTED_HOLD_AT = '0,1';
+  t.env.SCRIPTED_RELEASE_FILE = release;
   const answers = ['e learning_rate=0.9 n_steps=64', 'r'];
   t.onErr((text) => {
     if (/answer: \[a\]ccept/.test(text) && answers.length) t.stdinStream.write(`${answers.shift()}\n`);
+    if (/co-pilot: rejected/.test(t.err())) writeFileSync(release, '');
   });
   const code = await train.run(['--trainer', TRAINER, '--env', 'FakeEnv-v0', '--steps', '6000', '--interval', '500', '--controller', 'ollama', '--mode', 'ask', '--ollama-host', s.url], t);
   assert.equal(code, 0, t.err());
