@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { manager, scriptedSpec, tempRoot } from './helpers';
 import { streamMetrics } from '../../src/runs/metrics-reader';
-import { RunStore, RunInputError } from '../../src/runs/store';
+import { RunStore, RunInputError, isPidAlive } from '../../src/runs/store';
 import type { Run } from '../../src/runs/run';
 
 function collectWarnings(run: Run): string[] {
@@ -27,10 +27,13 @@ async function steps(store: RunStore, id: string): Promise<{ episodeSteps: numbe
 
 test('trainer killed with SIGKILL mid-run: crashed, in words; flushed metrics read back; resume continues from the last checkpoint', async () => {
   const root = tempRoot();
-  const m = manager(root, { SCRIPTED_DELAY_MS: '10' });
-  const run = m.start(scriptedSpec({ totalSteps: 3000, checkpointEvery: 500 }));
-  await new Promise<void>((resolve) => run.on('checkpoint', (c) => c.step >= 1000 && resolve()));
-  await new Promise((r) => setTimeout(r, 60));
+  // The trainer holds after interval 3 (step 1200, past the checkpoint at 1000) until the
+  // release file exists, so the kill lands mid-run at a known step however slow the machine is
+  // (a sleep after the checkpoint could find the run finished); the resumed segment is released.
+  const release = join(root, 'release-trainer');
+  const m = manager(root, { SCRIPTED_DELAY_MS: '10', SCRIPTED_HOLD_AT: '3', SCRIPTED_RELEASE_FILE: release });
+  const run = m.start(scriptedSpec({ totalSteps: 3000, checkpointEvery: 500, interval: 300 }));
+  await new Promise<void>((resolve) => run.on('interval', (i) => i.index === 3 && resolve()));
   process.kill(run.pid!, 'SIGKILL');
   const exit = await run.finished;
   assert.equal(exit.status, 'crashed');
@@ -46,6 +49,7 @@ test('trainer killed with SIGKILL mid-run: crashed, in words; flushed metrics re
   assert.equal(before.episodeSteps.at(-1), Math.floor(crashedAt / 50) * 50, 'every metric received before the kill is on disk');
   assert.equal(m.store.summarise(m.store.read(run.id)).status, 'crashed');
 
+  writeFileSync(release, '');
   const resumed = m.resume(run.id);
   const hello = await resumed.next('hello');
   assert.equal(hello.step, ck);
@@ -76,7 +80,10 @@ test('the whole process tree (host and trainer) killed with SIGKILL: listed as i
   process.kill(host.pid!, 'SIGKILL');
   process.kill(-first.trainerPid, 'SIGKILL');
   await new Promise((r) => host.once('exit', r));
-  await new Promise((r) => setTimeout(r, 100));
+  // SIGKILL is delivered asynchronously: wait until the trainer is really gone (a fixed sleep
+  // can be too short on a loaded machine), giving up only when something is badly wrong.
+  const deadline = Date.now() + 30_000;
+  while (isPidAlive(first.trainerPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const listed = store.list().runs.find((r) => r.id === first.runId)!;
   assert.equal(listed.recordedStatus, 'running');
   assert.equal(listed.status, 'interrupted');
