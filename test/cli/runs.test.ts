@@ -9,9 +9,11 @@ import { manager, scriptedSpec, tempRoot } from '../runs/helpers';
 import { captureIO } from './io';
 
 async function makeRuns(root: string): Promise<{ a: string; b: string }> {
-  const m = manager(root, { SCRIPTED_DELAY_MS: '10' });
+  // Run a holds after interval 0 until the host has sent it a command (the set below), so the
+  // set is applied mid-run however loaded the machine is; run b holds nowhere.
+  const m = manager(root, { SCRIPTED_DELAY_MS: '10', SCRIPTED_HOLD_AT: '0' });
   const a = m.start(scriptedSpec({ totalSteps: 1000, seed: 1 }));
-  const b = m.start(scriptedSpec({ totalSteps: 1000, seed: 2, values: { gamma: 0.9 } }));
+  const b = manager(root, { SCRIPTED_DELAY_MS: '10' }).start(scriptedSpec({ totalSteps: 1000, seed: 2, values: { gamma: 0.9 } }));
   await a.next('hello');
   a.setHyperparams({ learning_rate: 0.01 }, 'user', 'faster');
   await Promise.all([a.finished, b.finished]);
