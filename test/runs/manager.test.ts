@@ -45,7 +45,9 @@ test('a run goes from start to completed; metrics, configs, checkpoints and run.
 
 test('setHyperparams: a new version is sent, applied at a step, recorded with author and reason; bad values are refused with the valid choices', async () => {
   const root = tempRoot();
-  const m = manager(root, { SCRIPTED_DELAY_MS: '20' });
+  // The trainer holds after interval 0 until it has the set below: the change lands mid-run
+  // (with steps after it to check) however loaded the machine is.
+  const m = manager(root, { SCRIPTED_DELAY_MS: '20', SCRIPTED_HOLD_AT: '0' });
   const run = m.start(scriptedSpec({ totalSteps: 3000 }));
   await run.next('hello');
   assert.throws(() => run.setHyperparams({ learnin_rate: 0.1 }, 'user', 'typo'), /unknown hyperparameter "learnin_rate" \(valid: learning_rate, gamma, n_steps\)/);
