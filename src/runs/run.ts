@@ -17,6 +17,7 @@ import {
   parseTrainerLine,
   PROTOCOL_ENV_VAR,
   PROTOCOL_VERSION,
+  type StateMessage,
   type TrainerMessage,
   type TrainerRunConfig,
 } from '../shared/protocol';
@@ -75,6 +76,9 @@ export interface RunEvents {
   /** A configuration version took effect at `record.step` and was written to configs.jsonl. */
   applied: ConfigRecord;
   checkpoint: CheckpointRecord;
+  /** The trainer confirmed a pause or resume (`status` changes when it is asked; this is when it
+   *  took effect, and the step it stopped or went on at: no steps follow a `paused` one). */
+  state: StateMessage;
   stderr: { line: string };
   /** A protocol problem (bad line, unknown message) or a non-fatal trainer error: reported, the run goes on. */
   warning: { message: string };
@@ -464,7 +468,9 @@ export class Run extends TypedEmitter<RunEvents> {
       }
       case 'state':
         this.record.step = Math.max(this.record.step, m.step);
-        return this.setStatus(m.state);
+        this.setStatus(m.state);
+        this.emit('state', m);
+        return;
       case 'done':
         this.doneReason = m.reason;
         this.record.step = Math.max(this.record.step, m.step);

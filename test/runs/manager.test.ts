@@ -80,17 +80,20 @@ test('pause and resume: status follows, steps do not advance while paused', asyn
   const m = manager(root, { SCRIPTED_DELAY_MS: '10' });
   const run = m.start(scriptedSpec({ totalSteps: 100_000 }));
   await run.next('hello');
-  await new Promise((r) => setTimeout(r, 100));
+  await run.next('interval');
+  const confirmed = run.next('state');
   run.pause();
   assert.equal(run.status, 'paused');
-  await new Promise((r) => setTimeout(r, 400));
+  // The trainer's "paused" reply is the point after which no step may come (a sleep instead
+  // can end before steps still in the pipe arrive on a loaded machine).
+  assert.equal((await confirmed).state, 'paused');
   const s1 = run.step;
   await new Promise((r) => setTimeout(r, 400));
   assert.equal(run.step, s1, 'no steps while paused');
   assert.equal(m.store.read(run.id).status, 'paused');
   run.resume();
   assert.equal(run.status, 'running');
-  await new Promise((r) => setTimeout(r, 200));
+  await run.next('interval');
   assert.ok(run.step > s1);
   const ck = await run.checkpoint();
   assert.ok(existsSync(join(run.paths.dir, ck.path)));

@@ -47,8 +47,10 @@ test('the Python gridworld trainer learns under the RunManager and obeys set, pa
   );
   assert.equal(seen, 0.02);
 
+  const confirmed = run.next('state');
   run.pause();
-  await new Promise((r) => setTimeout(r, 300));
+  // The trainer's "paused" reply, not a sleep, marks the step it stopped at.
+  assert.equal((await confirmed).state, 'paused');
   const pausedAt = run.step;
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(run.step, pausedAt);

@@ -46,9 +46,12 @@ test('built-in PPO trainer: hello, metrics, intervals, a set that takes effect, 
   assert.equal(hello.values.n_envs, 4);
   assert.ok(hello.space.some((s) => s.name === 'learning_rate' && s.mutable));
   await run.next('interval');
+  const confirmed = run.next('state');
   run.pause();
   assert.equal(run.status, 'paused');
-  await new Promise((r) => setTimeout(r, 500));
+  // Wait for the trainer's "paused" reply, not a fixed sleep: on a loaded machine an
+  // iteration can outlast the sleep and the step would still move.
+  assert.equal((await confirmed).state, 'paused');
   const pausedAt = run.step;
   const p = run.setHyperparams({ learning_rate: 0.0123 }, 'user', 'test');
   const applied = await run.next('applied');
