@@ -39,7 +39,9 @@ export function controllerFor(root: string, settings = testSettings(), env: Reco
   const manager = new RunManager({
     root,
     env: { ...process.env, SCRIPTED_DELAY_MS: '15', ...env },
-    timeouts: { helloMs: 5000, stopMs: 3000, flushMs: 100, batchMs: 50 },
+    // Generous: they only matter when a trainer is really stuck; on a loaded machine starting
+    // node or writing a final checkpoint can take seconds.
+    timeouts: { helloMs: 30_000, stopMs: 30_000, flushMs: 100, batchMs: 50 },
   });
   return new RunController({
     manager,
@@ -48,7 +50,7 @@ export function controllerFor(root: string, settings = testSettings(), env: Reco
   });
 }
 
-export function waitFor<T>(what: string, get: () => T | undefined | false, timeoutMs = 8000): Promise<T> {
+export function waitFor<T>(what: string, get: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const tick = (): void => {

@@ -30,7 +30,9 @@ export function manager(root: string, env: Record<string, string> = {}, over: Pa
   return new RunManager({
     root,
     env: { ...process.env, ...env },
-    timeouts: { helloMs: 5000, stopMs: 3000, flushMs: 200, batchMs: 50 },
+    // Generous: they only matter when a trainer is really stuck (tests of the timeouts set their
+    // own); on a loaded machine starting node or writing a final checkpoint can take seconds.
+    timeouts: { helloMs: 30_000, stopMs: 30_000, flushMs: 200, batchMs: 50 },
     ...over,
   });
 }
