@@ -99,12 +99,21 @@ export async function dqnCartPole(seedList: number[] = [0, 1, 2, 3, 4], log: (s:
     out.push(r);
   }
   const hits = out.filter((r) => r.stepsToThreshold !== null).length;
+  // The zoo's own benchmark scores the final agent by deterministic evaluation (rl-baselines3-zoo
+  // benchmark.md: 500 ± 0 at 50k); the figure above is the training episodes' mean (epsilon 0.04).
+  // Both are reported; only the figure decides `passed`.
+  const greedy = out.filter((r) => r.evalMean >= 475).length;
+  const later = out.filter((r) => r.extended?.stepsToThreshold != null).length;
+  const ext = out.find((r) => r.extended)?.extended?.steps;
   return {
     name: 'DQN CartPole-v1 (zoo preset, 256-256)',
     goal: `mean20 >= 475 within 50k steps in >= 3 of ${seeds} seeds`,
     passed: seeds >= 5 && hits >= 3,
     seeds: out,
-    notes: `${hits}/${seeds} seeds reached 475; median wall ${median(out.map((r) => r.wallSeconds)).toFixed(1)} s per 50k-step run`,
+    notes:
+      `${hits}/${seeds} seeds reached 475; ${greedy}/${seeds} final deterministic policies average >= 475` +
+      (ext !== undefined ? `; ${later}/${seeds} reached 475 by ${ext} steps` : '') +
+      `; median wall ${median(out.map((r) => r.wallSeconds)).toFixed(1)} s per 50k-step run`,
   };
 }
 
