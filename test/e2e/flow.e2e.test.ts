@@ -178,6 +178,13 @@ test('Start Run in ask mode with the Ollama co-pilot, accept a proposal, diff, s
 
       // Diff with the previous version: VS Code's diff editor on the hyperprompt: documents.
       await wb.treeContextMenu(v2Row, 'Diff with Previous Version');
+      // Seen here under load: the click reaches the menu item (it is highlighted) but the menu
+      // stays open and no command runs. The item has focus then, so Enter chooses it.
+      await new Promise((r) => setTimeout(r, 1_500));
+      if (await wb.page.locator('.context-view .monaco-menu').isVisible().catch(() => false)) {
+        t.diagnostic('the context menu was still open after the click; chose the item with Enter');
+        await wb.page.keyboard.press('Enter');
+      }
       const diff = await until('the diff editor to show both versions', 30_000, async () => {
         const d = await wb.diffEditorText().catch(() => undefined);
         return d && /"version": 2/.test(d.modified) && /"version": 1/.test(d.original) ? d : undefined;
