@@ -16,6 +16,9 @@ export type RunsTreeNode =
   | { kind: 'value'; runId: string; version: number; name: string; value: HyperparamValue; changed: boolean }
   | { kind: 'problem'; message: string };
 
+/** How often a live run's row (step, best return) is redrawn. */
+const LIVE_ROW_MS = 2000;
+
 const STATUS_ICONS: Record<RunStatus, string> = {
   created: 'circle-outline',
   running: 'sync~spin',
@@ -44,11 +47,31 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   /** Best return per run, computed once per run.json update (reading metrics is not free). */
   private readonly best = new Map<string, { updatedAt: string; value: number | null }>();
   private pendingRefresh: NodeJS.Timeout | undefined;
+  /** The run nodes last handed to VS Code: a row is refreshed by passing its own node back. */
+  private readonly runNodes = new Map<string, RunsTreeNode>();
+  /** Live runs whose row (step, best return) is due a redraw, flushed every LIVE_ROW_MS. */
+  private readonly staleRows = new Set<string>();
+  private rowTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly runs: RunController) {
     super();
     this._register(runs.on('runsChanged', () => this.refreshSoon()));
-    this._register({ dispose: () => clearTimeout(this.pendingRefresh) });
+    // Metrics arrive many times a second; a live run's row follows them at a calm pace, alone.
+    this._register(runs.on('metrics', ({ runId }) => this.rowSoon(runId)));
+    this._register({ dispose: () => (clearTimeout(this.pendingRefresh), clearTimeout(this.rowTimer)) });
+  }
+
+  private rowSoon(runId: string): void {
+    this.staleRows.add(runId);
+    if (this.rowTimer) return;
+    this.rowTimer = setTimeout(() => {
+      this.rowTimer = undefined;
+      for (const id of this.staleRows) {
+        const node = this.runNodes.get(id);
+        if (node) this.changed.fire(node);
+      }
+      this.staleRows.clear();
+    }, LIVE_ROW_MS);
   }
 
   refresh(): void {
@@ -67,7 +90,13 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   getChildren(node?: RunsTreeNode): RunsTreeNode[] {
     if (!node) {
       const { runs, problems } = this.runs.listRuns();
-      return [...runs.map((run): RunsTreeNode => ({ kind: 'run', run })), ...problems.map((message): RunsTreeNode => ({ kind: 'problem', message }))];
+      this.runNodes.clear();
+      const nodes = runs.map((run): RunsTreeNode => {
+        const node: RunsTreeNode = { kind: 'run', run };
+        this.runNodes.set(run.id, node);
+        return node;
+      });
+      return [...nodes, ...problems.map((message): RunsTreeNode => ({ kind: 'problem', message }))];
     }
     if (node.kind === 'run') {
       let records: ConfigRecord[] = [];

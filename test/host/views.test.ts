@@ -51,6 +51,22 @@ test('runs tree: runs -> versions (newest first) -> values, with context values 
   tree.dispose();
 });
 
+test('runs tree: metrics of a run redraw that run row alone, at most every 2 s', async () => {
+  const { rc, id } = seededRuns();
+  const tree = new RunsTreeProvider(rc);
+  const [runNode] = tree.getChildren();
+  const fired: (RunsTreeNode | undefined)[] = [];
+  tree.onDidChangeTreeData((n) => fired.push(n));
+  // The controller's emitter is protected; a run's metrics batches arrive through it.
+  const emit = (rc as unknown as { emit(name: string, e: unknown): void }).emit.bind(rc);
+  for (let i = 0; i < 5; i++) emit('metrics', { runId: id, chunks: [] });
+  assert.deepEqual(fired, [], 'nothing redrawn at once');
+  await new Promise((r) => setTimeout(r, 2200));
+  assert.equal(fired.length, 1, 'five batches, one redraw');
+  assert.equal(fired[0], runNode, 'the run row itself, not the whole tree');
+  tree.dispose();
+});
+
 test('diff documents: URIs are checked, versions render sorted JSON, vscode.diff gets both', async () => {
   const { rc, id } = seededRuns();
   const docs = new ConfigDocumentProvider(() => rc.manager.store);
