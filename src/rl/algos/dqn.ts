@@ -21,7 +21,7 @@ import { makeVectorEnv, type VectorEnv, type VectorEnvSnapshot } from '../envs';
 import { Adam, clipGradNorm, Mlp, type JsForward } from '../nn';
 import { Rng, type RngState } from '../rng';
 import { epsilonAt } from './dqn-schedule';
-import { checkMutable, initialValues, initTorchDefault, NET_ARCH_CHOICES, num, parseNetArch, polyak, takeArray, type OffPolicyOptions } from './offpolicy-common';
+import { storeTransitions, checkMutable, initialValues, initTorchDefault, NET_ARCH_CHOICES, num, parseNetArch, polyak, takeArray, type OffPolicyOptions } from './offpolicy-common';
 import { ReplayBuffer, type ReplayState } from './replay';
 import type { AlgoCheckpoint, Algorithm, EpisodeRecord, IterationResult } from './types';
 
@@ -145,13 +145,7 @@ export class Dqn implements Algorithm {
     for (let s = 0; s < trainFreq; s++) {
       this.chooseActions();
       v.step(this.actions);
-      for (let i = 0; i < n; i++) {
-        const o = i * od;
-        const ended = v.terminated[i] === 1 || v.truncated[i] === 1;
-        const next = (ended ? v.finalObs : v.obs).subarray(o, o + od);
-        this.buffer.add(this.actedOn.subarray(o, o + od), this.actions[i], v.rewards[i], next, v.terminated[i] === 1);
-      }
-      for (const e of v.drainEpisodes()) episodes.push({ return: e.return, length: e.length });
+      storeTransitions(this.buffer, v, this.actedOn, od, (i) => this.actions[i], episodes);
       this.step += n;
       this.nCalls += 1;
       if (this.nCalls % Math.max(Math.floor(num(this.hp, 'target_update_interval') / n), 1) === 0) polyak(this.target, this.theta, num(this.hp, 'tau'));

@@ -4,6 +4,9 @@
 
 import { checkValues, defaultValues, findSpec, type HyperparamSpec, type HyperparamValues } from '../../shared/hyperparams';
 import type { MakeEnvOptions } from '../envs';
+import type { VectorEnv } from '../envs/vector';
+import type { EpisodeRecord } from './types';
+import type { ReplayBuffer } from './replay';
 import type { Mlp } from '../nn';
 import type { Rng } from '../rng';
 
@@ -86,4 +89,27 @@ export function polyak(target: Float32Array, online: Float32Array, tau: number):
     return;
   }
   for (let i = 0; i < target.length; i++) target[i] = tau * online[i] + (1 - tau) * target[i];
+}
+
+/**
+ * After `venv.step`: adds one transition per env copy to the replay buffer and collects the
+ * episodes that ended. Where an episode ended, the next observation is the final one (the
+ * vector env has already reset that copy), so a time-limit cut still bootstraps from it; only
+ * `terminated` is stored as done.
+ */
+export function storeTransitions(
+  buffer: ReplayBuffer,
+  venv: VectorEnv,
+  actedOn: Float32Array,
+  obsDim: number,
+  actionOf: (envIndex: number) => ArrayLike<number> | number,
+  episodes: EpisodeRecord[],
+): void {
+  for (let i = 0; i < venv.numEnvs; i++) {
+    const o = i * obsDim;
+    const ended = venv.terminated[i] === 1 || venv.truncated[i] === 1;
+    const next = (ended ? venv.finalObs : venv.obs).subarray(o, o + obsDim);
+    buffer.add(actedOn.subarray(o, o + obsDim), actionOf(i), venv.rewards[i], next, venv.terminated[i] === 1);
+  }
+  for (const e of venv.drainEpisodes()) episodes.push({ return: e.return, length: e.length });
 }

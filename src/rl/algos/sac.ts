@@ -20,7 +20,7 @@ import type { HyperparamSpec, HyperparamValues } from '../../shared/hyperparams'
 import { makeVectorEnv, type VectorEnv, type VectorEnvSnapshot } from '../envs';
 import { Adam, Mlp } from '../nn';
 import { Rng, type RngState } from '../rng';
-import { checkMutable, initialValues, initTorchDefault, NET_ARCH_CHOICES, num, parseNetArch, polyak, takeArray, type OffPolicyOptions } from './offpolicy-common';
+import { storeTransitions, checkMutable, initialValues, initTorchDefault, NET_ARCH_CHOICES, num, parseNetArch, polyak, takeArray, type OffPolicyOptions } from './offpolicy-common';
 import { ReplayBuffer, type ReplayState } from './replay';
 import type { AlgoCheckpoint, Algorithm, EpisodeRecord, IterationResult } from './types';
 
@@ -158,13 +158,7 @@ export class Sac implements Algorithm {
     for (let s = 0; s < trainFreq; s++) {
       this.chooseActions();
       v.step(this.envActions);
-      for (let i = 0; i < n; i++) {
-        const o = i * od;
-        const ended = v.terminated[i] === 1 || v.truncated[i] === 1;
-        const next = (ended ? v.finalObs : v.obs).subarray(o, o + od);
-        this.buffer.add(this.actedOn.subarray(o, o + od), this.actions.subarray(i * ad, i * ad + ad), v.rewards[i], next, v.terminated[i] === 1);
-      }
-      for (const e of v.drainEpisodes()) episodes.push({ return: e.return, length: e.length });
+      storeTransitions(this.buffer, v, this.actedOn, od, (i) => this.actions.subarray(i * ad, i * ad + ad), episodes);
       this.step += n;
     }
     let stats: Record<string, number> = {};
