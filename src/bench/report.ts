@@ -29,8 +29,10 @@ export interface ReportDoc {
 
 export interface ReportOptions {
   title?: string;
-  /** The command that produced the results, quoted in the header. */
+  /** The command that wrote the report, quoted in the header. */
   command?: string;
+  /** The command that ran the bench (kept in bench.json), quoted in the header. */
+  benchCommand?: string;
   /** Bootstrap replicates for the intervals (default 2000) and its seed (default 0). */
   reps?: number;
   seed?: number;
@@ -230,7 +232,8 @@ export function buildReport(allResults: readonly JobResult[], options: ReportOpt
     kind: 'list',
     items: [
       `Generated ${now.toISOString()}`,
-      ...(options.command ? [`Command: \`${options.command}\``] : []),
+      ...(options.benchCommand ? [`Bench command: \`${options.benchCommand}\``] : []),
+      ...(options.command ? [`Report command: \`${options.command}\``] : []),
       `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}, Node ${process.version}`,
       `${runs.length} finished runs, ${searches.length} searches, ${failed.length} failed jobs`,
     ],

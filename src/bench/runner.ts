@@ -36,6 +36,8 @@ export interface RunnerOptions {
   onEvent?: (e: RunnerEvent) => void;
   /** Aborting kills the workers; finished jobs stay recorded, the rest run on the next start. */
   signal?: AbortSignal;
+  /** The command line that started the bench, kept in bench.json and quoted by the report. */
+  command?: string;
 }
 
 export interface RunnerSummary {
@@ -59,13 +61,13 @@ export function defaultWorkerCommand(): string[] {
 }
 
 /** The plan the bench was started with, for `bench report` and for people. */
-export function writePlan(out: string, expansion: Expansion): void {
+export function writePlan(out: string, expansion: Expansion, command?: string): void {
   mkdirSync(out, { recursive: true });
   const file = join(out, 'bench.json');
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(
     tmp,
-    `${JSON.stringify({ suite: expansion.suite, skipped: expansion.skipped, jobs: expansion.jobs.map((j) => ({ id: j.id, hash: j.hash, kind: j.kind, dependsOn: j.dependsOn })) }, null, 1)}\n`,
+    `${JSON.stringify({ suite: expansion.suite, ...(command ? { command } : {}), skipped: expansion.skipped, jobs: expansion.jobs.map((j) => ({ id: j.id, hash: j.hash, kind: j.kind, dependsOn: j.dependsOn })) }, null, 1)}\n`,
   );
   renameSync(tmp, file);
 }
@@ -92,7 +94,7 @@ function parseProgress(line: string): { done: number; total: number } | undefine
 export async function runBench(o: RunnerOptions): Promise<RunnerSummary> {
   if (!Number.isInteger(o.workers) || o.workers < 1) throw new RangeError(`--workers must be a positive integer, got ${o.workers}`);
   const command = o.workerCommand ?? defaultWorkerCommand();
-  writePlan(o.out, o.expansion);
+  writePlan(o.out, o.expansion, o.command);
   const jobsDir = join(o.out, 'jobs');
   mkdirSync(jobsDir, { recursive: true });
   const emit = (e: RunnerEvent): void => o.onEvent?.(e);

@@ -368,6 +368,34 @@ export interface ExpandOverrides {
   controllers?: readonly string[];
   /** Replaces the suite's seeds with 0..n-1 (`--seeds N`). */
   seeds?: number;
+  /** Keeps only these tasks, by task id (`CartPole-v1.ppo`) (`--tasks a,b`). */
+  tasks?: readonly string[];
+  /** Keeps only these starts, by name (`--starts tuned,lr-x10`). */
+  starts?: readonly string[];
+  /**
+   * Multiplies every step count of the suite (`--scale F`): each task's budget, the decision
+   * interval, and the controllers' explicit step options (PBT's ready interval, the oracle's
+   * horizon, tuned-static's trial steps), so a run keeps the same number of decisions at a
+   * fraction of the cost. Counts are rounded and at least 1.
+   */
+  scale?: number;
+}
+
+/** The suite with every step count multiplied by `f` (see `ExpandOverrides.scale`). */
+export function scaleSuite(suite: Suite, f: number): Suite {
+  const s = (n: number): number => Math.max(1, Math.round(n * f));
+  const o = suite.options;
+  return {
+    ...suite,
+    interval: s(suite.interval),
+    tasks: suite.tasks.map((t) => ({ ...t, steps: s(t.steps) })),
+    options: {
+      ...o,
+      pbt: { ...o.pbt, ...(o.pbt.readyInterval !== undefined ? { readyInterval: s(o.pbt.readyInterval) } : {}) },
+      'oracle-lookahead': { ...o['oracle-lookahead'], ...(o['oracle-lookahead'].horizon !== undefined ? { horizon: s(o['oracle-lookahead'].horizon) } : {}) },
+      'tuned-static': { ...o['tuned-static'], ...(o['tuned-static'].trialSteps !== undefined ? { trialSteps: s(o['tuned-static'].trialSteps) } : {}) },
+    },
+  };
 }
 
 export type JobKind = 'run' | 'search';
@@ -468,6 +496,22 @@ export const SEARCH_SEED_BASE = 100_000;
  */
 export function expandSuite(suite: Suite, catalog: TaskCatalog, overrides: ExpandOverrides = {}): Expansion {
   const problems: string[] = [];
+  if (overrides.scale !== undefined) {
+    if (!(Number.isFinite(overrides.scale) && overrides.scale > 0)) problems.push(`--scale must be a positive number, got ${overrides.scale}`);
+    else if (overrides.scale !== 1) suite = scaleSuite(suite, overrides.scale);
+  }
+  if (overrides.tasks) {
+    const ids = suite.tasks.map(taskId);
+    const bad = overrides.tasks.filter((t) => !ids.includes(t));
+    if (bad.length) problems.push(`unknown task(s) ${bad.join(', ')} (this suite's tasks: ${ids.join(', ')})`);
+    suite = { ...suite, tasks: suite.tasks.filter((t) => overrides.tasks!.includes(taskId(t))) };
+  }
+  if (overrides.starts) {
+    const names = suite.starts.map((st) => st.name);
+    const bad = overrides.starts.filter((n) => !names.includes(n));
+    if (bad.length) problems.push(`unknown start(s) ${bad.join(', ')} (this suite's starts: ${names.join(', ')})`);
+    suite = { ...suite, starts: suite.starts.filter((st) => overrides.starts!.includes(st.name)) };
+  }
   let controllers = suite.controllers;
   if (overrides.controllers) {
     const bad = overrides.controllers.filter((c) => !(CONTROLLERS as readonly string[]).includes(c));

@@ -59,6 +59,18 @@ test('a dry run lists the jobs; --controllers and --seeds override the suite', a
   assert.ok(lines.includes('CartPole-v1.ppo.lr-x10.pbt.s2'));
 });
 
+test('--tasks, --starts and --scale narrow a dry run; a bad --scale is a usage error', async () => {
+  const r = await cli(['bench', '--suite', 'classic', '--tasks', 'CartPole-v1.ppo', '--starts', 'tuned', '--controllers', 'static', '--seeds', '2', '--scale', '0.5', '--dry-run', '--json', '--out', '/tmp/x']);
+  assert.equal(r.code, 0, r.err);
+  const plan = JSON.parse(r.out.trim()) as { jobs: { id: string; interval: number; task: { steps: number } }[] };
+  assert.deepEqual(plan.jobs.map((j) => j.id), ['CartPole-v1.ppo.tuned.static.s0', 'CartPole-v1.ppo.tuned.static.s1']);
+  assert.equal(plan.jobs[0]!.task.steps, 50_000);
+  assert.equal(plan.jobs[0]!.interval, 2500);
+  const bad = await cli(['bench', '--suite', 'classic', '--scale', 'half', '--dry-run']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--scale must be a positive number such as 0.25, got "half"/);
+});
+
 test('ollama jobs are left out, with a note, when no server is configured', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hp-bench-cli-'));
   writeFileSync(

@@ -108,7 +108,10 @@ test('the report compares controllers with intervals, and every table counts env
 
 test('writeReport renders Markdown, HTML and well-formed SVG plots: curves with bands, trajectories', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hp-report-'));
-  const w = writeReport(dir, synthResults(), { reps: 200, command: 'hyperprompt bench --suite smoke' });
+  const w = writeReport(dir, synthResults(), { reps: 200, command: 'hyperprompt bench report out', benchCommand: 'hyperprompt bench --suite smoke --scale 0.5' });
+  const header = readFileSync(w.markdownFile, 'utf8');
+  assert.match(header, /Bench command: `hyperprompt bench --suite smoke --scale 0.5`/);
+  assert.match(header, /Report command: `hyperprompt bench report out`/);
   // one curve plot per start, one learning_rate trajectory plot per start (heuristic changed it)
   assert.deepEqual(w.plots.sort(), [
     'plots/CartPole-v1.ppo.lr-x10.curves.svg',
@@ -125,7 +128,7 @@ test('writeReport renders Markdown, HTML and well-formed SVG plots: curves with 
   assert.equal(hp['text.legend'], 4);
   const md = readFileSync(w.markdownFile, 'utf8');
   assert.ok(md.includes('![CartPole-v1.ppo from tuned: learning curves'));
-  assert.ok(md.includes('Command: `hyperprompt bench --suite smoke`'));
+  assert.ok(md.includes('Bench command: `hyperprompt bench --suite smoke --scale 0.5`'));
   for (const p of w.plots) assert.ok(md.includes(`](${p})`) && existsSync(join(dir, p)));
   const html = readFileSync(w.htmlFile, 'utf8');
   assert.equal((html.match(/<svg /g) ?? []).length, 4);

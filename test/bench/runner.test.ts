@@ -31,7 +31,7 @@ test('jobs run in parallel workers; a resumed bench skips what is done and re-ru
   const e = expansion(['static', 'tuned-static']);
   assert.deepEqual(e.jobs.map((j) => j.id), ['CartPole-v1.ppo.search', 'CartPole-v1.ppo.search.tuned-static.s0', 'CartPole-v1.ppo.fast.static.s0']);
   const events: RunnerEvent[] = [];
-  const s1 = await runBench({ out, expansion: e, workers: 2, onEvent: (ev) => events.push(ev) });
+  const s1 = await runBench({ out, expansion: e, workers: 2, onEvent: (ev) => events.push(ev), command: 'hyperprompt bench --suite x.json' });
   assert.deepEqual(s1, { total: 3, skipped: 0, done: 3, failed: 0, interrupted: false });
   const starts = events.filter((ev) => ev.type === 'start') as Extract<RunnerEvent, { type: 'start' }>[];
   assert.deepEqual([...new Set(starts.map((s) => s.worker))].sort(), [0, 1], 'both workers were used');
@@ -42,7 +42,7 @@ test('jobs run in parallel workers; a resumed bench skips what is done and re-ru
   const search = results.find((r) => r.id === 'CartPole-v1.ppo.search')!;
   const ranJob = JSON.parse(readFileSync(join(out, 'jobs', 'CartPole-v1.ppo.search.tuned-static.s0.json'), 'utf8')) as { values: Record<string, unknown> };
   assert.equal(ranJob.values.learning_rate, search.search!.best.learning_rate);
-  assert.ok(existsSync(join(out, 'bench.json')));
+  assert.equal((JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as { command?: string }).command, 'hyperprompt bench --suite x.json');
 
   // again: nothing to do
   const s2 = await runBench({ out, expansion: e, workers: 2 });

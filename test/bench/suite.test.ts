@@ -138,6 +138,25 @@ test('overrides: --controllers and --seeds replace the suite\'s; unknown names a
   assert.throws(() => expandSuite(suiteOf(base), catalogFixture, { controllers: ['heuristik'] }), /unknown controller\(s\) heuristik \(valid: static/);
 });
 
+test('overrides: --tasks and --starts keep a subset; --scale multiplies every step count', () => {
+  const withOpts = { ...base, options: { pbt: { readyInterval: 2000 }, 'oracle-lookahead': { horizon: 3000 }, 'tuned-static': { trialSteps: 4000 } } };
+  const e = expandSuite(suiteOf(withOpts), catalogFixture, { tasks: ['CartPole-v1.dqn'], starts: ['lr-x10'], scale: 0.25 });
+  assert.ok(e.jobs.every((j) => j.task.id === 'CartPole-v1.dqn'));
+  assert.deepEqual([...new Set(e.jobs.filter((j) => j.kind === 'run' && j.controller !== 'tuned-static').map((j) => j.start))], ['lr-x10']);
+  for (const j of e.jobs) {
+    assert.equal(j.task.steps, 750); // 3000 × 0.25
+    assert.equal(j.interval, 250);
+  }
+  assert.equal(e.jobs.find((j) => j.controller === 'pbt')!.options.readyInterval, 500);
+  assert.equal(e.jobs.find((j) => j.kind === 'search')!.options.trialSteps, 1000);
+  // Scaling changes what a job computes, so a resumed bench does not reuse full-budget results.
+  const full = expandSuite(suiteOf(withOpts), catalogFixture, { tasks: ['CartPole-v1.dqn'], starts: ['lr-x10'] });
+  assert.notEqual(full.jobs[0]!.hash, e.jobs.find((j) => j.id === full.jobs[0]!.id)!.hash);
+  assert.throws(() => expandSuite(suiteOf(base), catalogFixture, { tasks: ['CartPole-v1.sac'] }), /unknown task\(s\) CartPole-v1.sac \(this suite's tasks: CartPole-v1.ppo, CartPole-v1.dqn\)/);
+  assert.throws(() => expandSuite(suiteOf(base), catalogFixture, { starts: ['lr-x100'] }), /unknown start\(s\) lr-x100 \(this suite's starts: tuned, lr-x10, clip-small\)/);
+  assert.throws(() => expandSuite(suiteOf(base), catalogFixture, { scale: 0 }), /--scale must be a positive number, got 0/);
+});
+
 test('expansion refuses unknown envs, algorithms and pairs that cannot train, naming each', () => {
   const s = suiteOf({
     ...base,

@@ -4,9 +4,11 @@
 // Reference: docs/bench.md.
 
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { flag, type FlagSpec, formatFlagHelp, has, intFlag, parseArgs, UsageError } from '../args';
 import type { CliIO, Command } from '../command';
+import { isRecord } from '../../shared/guards';
 import { benchCatalog, loadEngine } from '../../bench/engine';
 import { runnableControllers } from '../../bench/job';
 import { writeReport } from '../../bench/report';
@@ -19,6 +21,9 @@ const FLAGS: Record<string, FlagSpec> = {
   suite: { value: true, description: `suite name (${shippedSuiteNames().join(', ') || 'see bench/suites'}) or path to a suite .json` },
   controllers: { value: true, description: 'comma-separated controllers, replacing the suite\'s' },
   seeds: { value: true, description: 'number of seeds (0..N-1), replacing the suite\'s' },
+  tasks: { value: true, description: 'comma-separated task ids (e.g. CartPole-v1.ppo): only these' },
+  starts: { value: true, description: 'comma-separated start names (e.g. tuned,lr-x10): only these' },
+  scale: { value: true, description: 'multiply every step count (budgets, interval, controller horizons) by F, e.g. 0.25' },
   workers: { value: true, description: 'parallel worker processes (default: CPU cores)' },
   out: { value: true, description: 'output folder (default .hyperprompt/bench/<suite>)' },
   backend: { value: true, description: 'tfjs backend for the workers: auto, wasm, cpu, ...' },
@@ -30,7 +35,7 @@ const FLAGS: Record<string, FlagSpec> = {
 };
 
 const USAGE = `Usage:
-  hyperprompt bench --suite NAME|FILE [--controllers a,b] [--seeds N] [--workers W] [--out DIR] [--dry-run] [--json]
+  hyperprompt bench --suite NAME|FILE [--controllers a,b] [--seeds N] [--tasks a,b] [--starts a,b] [--scale F] [--workers W] [--out DIR] [--dry-run] [--json]
   hyperprompt bench report DIR [--reps N]
   hyperprompt bench list
 
@@ -53,7 +58,7 @@ function dropUnconfigured(e: Expansion, ollamaHost: string | undefined, io: CliI
   return { ...e, jobs };
 }
 
-async function runSuite(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<number> {
+async function runSuite(args: ReturnType<typeof parseArgs>, io: CliIO, argv: readonly string[]): Promise<number> {
   const suiteArg = flag(args, 'suite');
   if (!suiteArg) throw new UsageError(`--suite is required (shipped: ${shippedSuiteNames().join(', ')})`);
   let suite;
@@ -68,11 +73,24 @@ async function runSuite(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<
     .map((s) => s.trim())
     .filter(Boolean);
   const seeds = has(args, 'seeds') ? intFlag(args, 'seeds', 1, 1) : undefined;
+  const list = (name: string): string[] | undefined =>
+    flag(args, name)
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const tasks = list('tasks');
+  const starts = list('starts');
+  let scale: number | undefined;
+  const scaleArg = flag(args, 'scale');
+  if (scaleArg !== undefined) {
+    scale = Number(scaleArg);
+    if (!(Number.isFinite(scale) && scale > 0)) throw new UsageError(`--scale must be a positive number such as 0.25, got "${scaleArg}"`);
+  }
   const workers = intFlag(args, 'workers', Math.max(1, availableParallelism()), 1);
   const json = has(args, 'json');
   let expansion: Expansion;
   try {
-    expansion = expandSuite(suite, benchCatalog(), { controllers, seeds });
+    expansion = expandSuite(suite, benchCatalog(), { controllers, seeds, tasks, starts, scale });
   } catch (e) {
     if (e instanceof SuiteError) throw new UsageError(e.message);
     throw e;
@@ -149,13 +167,24 @@ async function runSuite(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<
     }
   };
   try {
-    const summary = await runBench({ out, expansion, workers, workerArgs, env: io.env, onEvent, signal: abort.signal });
+    const command = ['hyperprompt', 'bench', ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
+    const summary = await runBench({ out, expansion, workers, workerArgs, env: io.env, onEvent, signal: abort.signal, command });
     const line = `${summary.done} done, ${summary.failed} failed, ${summary.skipped} skipped (already done)${summary.interrupted ? ', interrupted' : ''} in ${fmtDuration((performance.now() - t0) / 1000)}`;
     if (json) io.stdout.write(`${JSON.stringify({ type: 'summary', ...summary, out })}\n`);
     else io.stdout.write(`${line}\nreport: hyperprompt bench report ${out}\n`);
     return summary.interrupted ? 130 : summary.failed > 0 ? 1 : 0;
   } finally {
     process.removeListener('SIGINT', onSigint);
+  }
+}
+
+/** The command recorded in the bench's plan (bench.json), if any. */
+function planCommand(out: string): string | undefined {
+  try {
+    const plan: unknown = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8'));
+    return isRecord(plan) && typeof plan.command === 'string' ? plan.command : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -169,7 +198,11 @@ function report(args: ReturnType<typeof parseArgs>, io: CliIO): number {
     io.stderr.write(`no results in ${out}/results: is this the --out folder of a bench?\n`);
     return 1;
   }
-  const w = writeReport(out, results, { reps: has(args, 'reps') ? intFlag(args, 'reps', 2000, 1) : undefined, command: `hyperprompt bench report ${dir}` });
+  const w = writeReport(out, results, {
+    reps: has(args, 'reps') ? intFlag(args, 'reps', 2000, 1) : undefined,
+    command: `hyperprompt bench report ${dir}`,
+    benchCommand: planCommand(out),
+  });
   io.stdout.write(`${w.markdownFile}\n${w.htmlFile}\n${w.plots.length} plots in ${resolve(out, 'plots')}\n`);
   return 0;
 }
@@ -207,6 +240,6 @@ export const bench: Command = {
       return 0;
     }
     if (sub !== undefined) throw new UsageError(`unknown bench subcommand "${sub}" (valid: report, list; or --suite NAME to run one)`);
-    return runSuite(args, io);
+    return runSuite(args, io, argv);
   },
 };
