@@ -135,6 +135,7 @@ class HyperPrompt:
         self.stop_checkpoint = True
         self.checkpoint_requested = False
         self.paused = False
+        self.host_gone = False
         self._out = out or sys.stdout
         self._commands: "queue.Queue[Optional[dict]]" = queue.Queue()
         self._values: Dict[str, Any] = {}
@@ -165,8 +166,23 @@ class HyperPrompt:
     # ---- sending ---------------------------------------------------------------------------
 
     def _send(self, msg: Dict[str, Any]) -> None:
-        self._out.write(json.dumps(msg, allow_nan=False) + "\n")
-        self._out.flush()
+        if self.host_gone:
+            return
+        try:
+            self._out.write(json.dumps(msg, allow_nan=False) + "\n")
+            self._out.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            # The host has gone (its window was reloaded, or it was killed): stop like on a closed
+            # stdin. Later messages go nowhere; the run's last recorded checkpoint is what a new
+            # host resumes from.
+            self.host_gone = True
+            self.stop_requested = True
+            self.paused = False
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, self._out.fileno())  # so the interpreter's exit flush does not fail again
+            except (OSError, ValueError, AttributeError):
+                pass
 
     def hello(self, step: int = 0, backend: Optional[str] = None) -> Dict[str, Any]:
         """Announces the trainer; returns the starting values (defaults overridden by the run's values)."""

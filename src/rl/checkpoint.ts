@@ -7,6 +7,7 @@
 // mix. Reading verifies every checksum and length and says which file is damaged.
 
 import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { open, readFile, rename, rm, mkdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -93,8 +94,69 @@ export async function writeCheckpoint(dir: string, ckpt: AlgoCheckpoint): Promis
     if (old) await rm(old, { recursive: true, force: true });
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT')
+      throw new CheckpointError(`the disk is full: cannot write the checkpoint ${dir} (${code}). Free space in ${parent} and resume the run; earlier checkpoints are intact.`);
     throw e;
   }
+}
+
+/**
+ * Removes temporary folders a writer killed mid-checkpoint left in `parent` (`.name.tmp-*`,
+ * `.name.old-*`): they were never announced, so nothing refers to them. Returns their names.
+ */
+export function removeStaleTemporaries(parent: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return [];
+  }
+  const stale = names.filter((n) => /^\..+\.(tmp|old)-[0-9a-f]{12}$/.test(n));
+  for (const n of stale) rmSync(join(parent, n), { recursive: true, force: true });
+  return stale;
+}
+
+/**
+ * Checks a checkpoint folder without loading it: the manifest's checksum, then each array
+ * file's size and SHA-256. Returns what is wrong in words, or undefined when it is whole.
+ * Synchronous, for a host choosing which checkpoint to resume from.
+ */
+export function checkpointProblemSync(dir: string): string | undefined {
+  const manifestPath = join(dir, MANIFEST);
+  let manifestBytes: Buffer;
+  try {
+    manifestBytes = readFileSync(manifestPath);
+  } catch {
+    return `${MANIFEST} is missing`;
+  }
+  let expected: string;
+  try {
+    expected = readFileSync(`${manifestPath}.sha256`, 'utf8').trim();
+  } catch {
+    return `${MANIFEST}.sha256 is missing (incomplete checkpoint)`;
+  }
+  if (sha256(manifestBytes) !== expected) return `${MANIFEST} is corrupted (checksum mismatch)`;
+  let m: unknown;
+  try {
+    m = JSON.parse(manifestBytes.toString('utf8'));
+  } catch {
+    return `${MANIFEST} is not valid JSON`;
+  }
+  if (!isRecord(m) || m.format !== CHECKPOINT_FORMAT || !Array.isArray(m.arrays)) return 'not a HyperPrompt checkpoint';
+  for (const raw of m.arrays as unknown[]) {
+    if (!isRecord(raw) || typeof raw.file !== 'string' || !/^array-\d+\.bin$/.test(raw.file) || typeof raw.length !== 'number' || typeof raw.sha256 !== 'string' || typeof raw.dtype !== 'string' || !(raw.dtype in DTYPES))
+      return `a malformed array entry in ${MANIFEST}`;
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(join(dir, raw.file));
+    } catch {
+      return `${raw.file} is missing`;
+    }
+    if (bytes.length !== raw.length * DTYPES[raw.dtype as DType].BYTES_PER_ELEMENT) return `${raw.file} is truncated or too long (${bytes.length} bytes, expected ${raw.length * DTYPES[raw.dtype as DType].BYTES_PER_ELEMENT})`;
+    if (sha256(bytes) !== raw.sha256) return `${raw.file} is corrupted (checksum mismatch)`;
+  }
+  return undefined;
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -3,22 +3,38 @@
 // flushes. Reading streams line by line with byte offsets, skips a truncated last line
 // (reported, not fatal) and reports malformed lines without stopping.
 
-import { closeSync, createReadStream, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /** A write to the run folder failed. Carries the path so the message can name it. */
 export class RunWriteError extends Error {
   override readonly name = 'RunWriteError';
+  readonly code: string | undefined;
   constructor(
     readonly path: string,
     override readonly cause: unknown,
   ) {
     const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-    const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'the folder or file is read-only' : code === 'ENOSPC' ? 'the disk is full' : (cause as Error)?.message ?? String(cause);
-    super(`cannot write ${path}: ${why}${code ? ` (${code})` : ''}. Make the run folder writable (or free disk space), then resume the run.`);
+    const folder = dirname(path);
+    super(
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? `the disk is full: cannot write ${path} (${code}). Free space in ${folder} and resume the run; what was written before is intact.`
+        : `cannot write ${path}: ${code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'the folder or file is read-only' : ((cause as Error)?.message ?? String(cause))}${code ? ` (${code})` : ''}. Make the run folder writable (or free disk space), then resume the run.`,
+    );
+    this.code = code;
+  }
+
+  /** No space left on the device (or over a quota). */
+  get diskFull(): boolean {
+    return this.code === 'ENOSPC' || this.code === 'EDQUOT';
   }
 }
 
-/** Appends complete lines to `path`. Throws RunWriteError. Returns the bytes written. */
+/**
+ * Appends complete lines to `path`. Throws RunWriteError. Returns the bytes written. A write
+ * that fails part-way (a full disk) is cut back to the file's previous length, so the file
+ * never ends in half a line of ours.
+ */
 export function appendLines(path: string, lines: readonly string[]): number {
   if (lines.length === 0) return 0;
   const data = Buffer.from(lines.join('\n') + '\n', 'utf8');
@@ -28,15 +44,53 @@ export function appendLines(path: string, lines: readonly string[]): number {
   } catch (e) {
     throw new RunWriteError(path, e);
   }
+  let before = -1;
   try {
+    before = fstatSync(fd).size;
     let off = 0;
     while (off < data.length) off += writeSync(fd, data, off, data.length - off);
   } catch (e) {
+    if (before >= 0) {
+      try {
+        ftruncateSync(fd, before); // frees what was written; needs no space
+      } catch {
+        /* the reader tolerates a truncated tail; terminatePartialLine repairs it before the next append */
+      }
+    }
     throw new RunWriteError(path, e);
   } finally {
     closeSync(fd);
   }
   return data.length;
+}
+
+/**
+ * A process killed mid-append can leave a file ending in half a line. Lines appended after it
+ * would be glued onto that half and lost with it, so a writer that starts again (a resumed
+ * segment) first ends the partial line: it stays one malformed line, reported by readers.
+ * Returns true when a newline was added.
+ */
+export function terminatePartialLine(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r+');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new RunWriteError(path, e);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    if (last[0] === 10) return false;
+    writeSync(fd, '\n', size);
+    return true;
+  } catch (e) {
+    throw new RunWriteError(path, e);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface JsonlProblem {

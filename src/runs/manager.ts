@@ -2,7 +2,6 @@
 // live ones. It is the one entry point the CLI and the VS Code extension share; see
 // src/runs/README.md for the API and its events.
 
-import { existsSync } from 'node:fs';
 import type { HyperparamValues } from '../shared/hyperparams';
 import { type Disposable, TypedEmitter } from './emitter';
 import { type NodeBinary, resolveNodeBinary } from './node-binary';
@@ -92,7 +91,7 @@ export class RunManager extends TypedEmitter<RunManagerEvents> {
     const entry = spec.trainer.kind === 'builtin' ? (this.opts.trainerEntry ?? defaultTrainerEntry()) : { script: '', nodeArgs: [] };
     const cwd = this.opts.cwd ?? process.cwd();
     const record = this.store.create(spec.trainer.kind === 'command' ? { ...spec, trainer: { ...spec.trainer, cwd: spec.trainer.cwd ?? cwd } } : spec);
-    return this.launch(record.id, null, spec.values, node, entry, opts);
+    return this.launch(record.id, null, spec.values, node, entry, opts, []);
   }
 
   /**
@@ -105,7 +104,9 @@ export class RunManager extends TypedEmitter<RunManagerEvents> {
     const status = effectiveStatus(record);
     if ((status === 'running' || status === 'paused' || status === 'created') && isPidAlive(record.pid ?? record.hostPid))
       throw new RunInputError(`run ${id} is still ${status} (pid ${record.pid ?? record.hostPid}); stop it before resuming`);
-    const last = this.store.lastCheckpoint(record);
+    // The newest whole checkpoint: a truncated, corrupted or missing newer one is passed over
+    // (marked damaged in run.json) and said in a warning; the run goes back to the one before.
+    const { checkpoint: last, skipped } = this.store.chooseCheckpoint(record);
     const from = last?.step ?? 0;
     if (opts.totalSteps !== undefined) {
       if (!Number.isInteger(opts.totalSteps) || opts.totalSteps <= from)
@@ -114,18 +115,22 @@ export class RunManager extends TypedEmitter<RunManagerEvents> {
     } else if (status === 'completed') {
       throw new RunInputError(`run ${id} completed its ${record.spec.totalSteps} steps; give a larger --steps to continue it`);
     }
-    let resumeFrom: string | null = null;
-    if (last) {
-      resumeFrom = this.store.absoluteCheckpointPath(id, last.path);
-      if (!existsSync(resumeFrom)) throw new RunInputError(`the last checkpoint of run ${id} (${resumeFrom}) is missing; it cannot be resumed`);
-    }
+    const resumeFrom = last ? this.store.absoluteCheckpointPath(id, last.path) : null;
+    const warnings = skipped.map(
+      (s) =>
+        `the checkpoint at step ${s.checkpoint.step} cannot be used: ${s.problem}. Resuming from ${last ? `the previous one, at step ${last.step}` : 'the start (no earlier checkpoint is whole)'}; the steps after it are trained again.`,
+    );
+    // A disk still full is refused here, in words, before a trainer is started.
+    this.store.ensureReserve(id);
     const values: HyperparamValues = this.store.latestValues(id) ?? record.spec.values;
     record.status = 'created';
-    record.message = undefined;
+    record.message = warnings.length ? warnings.join(' ') : undefined;
+    record.hostPid = process.pid;
+    record.pid = null;
     this.store.write(record);
     const node = record.spec.trainer.kind === 'builtin' ? this.nodeBinary() : { path: '', env: {}, reason: '' };
     const entry = record.spec.trainer.kind === 'builtin' ? (this.opts.trainerEntry ?? defaultTrainerEntry()) : { script: '', nodeArgs: [] };
-    return this.launch(id, resumeFrom, values, node, entry, opts);
+    return this.launch(id, resumeFrom ? { path: resumeFrom, step: from } : null, values, node, entry, opts, warnings);
   }
 
   /** Stops every live run gracefully (used on deactivate / Ctrl-C). */
@@ -133,7 +138,15 @@ export class RunManager extends TypedEmitter<RunManagerEvents> {
     await Promise.all(this.runs().map((r) => r.stop(opts)));
   }
 
-  private launch(id: string, resumeFrom: string | null, values: HyperparamValues, node: NodeBinary, entry: TrainerEntry, opts: StartOptions): Run {
+  private launch(
+    id: string,
+    resumeFrom: { path: string; step: number } | null,
+    values: HyperparamValues,
+    node: NodeBinary,
+    entry: TrainerEntry,
+    opts: StartOptions,
+    warnings: string[],
+  ): Run {
     const attachments = [...(opts.attachments ?? []), ...(opts.copilot ? [opts.copilot] : [])];
     const record = this.store.read(id);
     const run = new Run({
@@ -148,6 +161,7 @@ export class RunManager extends TypedEmitter<RunManagerEvents> {
       timeouts: { ...DEFAULT_TIMEOUTS, ...this.opts.timeouts },
       recentWindow: this.opts.recentWindow ?? 2000,
       attachments,
+      warnings,
     });
     this.live.set(id, run);
     const sub: Disposable = run.once('exit', () => {

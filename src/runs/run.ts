@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkValues, type HyperparamSpec, type HyperparamValues } from '../shared/hyperparams';
+import { checkValue, checkValues, type HyperparamSpec, type HyperparamValues } from '../shared/hyperparams';
 import {
   CONFIG_ENV_VAR,
   type HelloMessage,
@@ -23,7 +23,8 @@ import {
 } from '../shared/protocol';
 import { splitCommand } from './command-line';
 import { type Disposable, TypedEmitter } from './emitter';
-import { appendLines, RunWriteError } from './jsonl';
+import { hashCheckpoint } from './checkpoint-hash';
+import { appendLines, RunWriteError, terminatePartialLine } from './jsonl';
 import { LineSplitter } from './lines';
 import type { NodeBinary } from './node-binary';
 import type { RunPaths, RunStore } from './store';
@@ -94,7 +95,10 @@ export interface RunAttachment {
 export interface RunLaunch {
   store: RunStore;
   record: RunRecord;
-  resumeFrom: string | null;
+  /** The checkpoint to continue from (chosen and verified by the manager), or null. */
+  resumeFrom: { path: string; step: number } | null;
+  /** Said as `warning` events once the run launches (a damaged checkpoint passed over, ...). */
+  warnings?: string[];
   /** Values the trainer starts with (overrides on a first start, latest version on resume). */
   values: HyperparamValues;
   node: NodeBinary;
@@ -145,6 +149,10 @@ export class Run extends TypedEmitter<RunEvents> {
   private killedAfterStop = false;
   private exited = false;
   private recordDirty = false;
+  /** A write to the run folder failed (failWrite): nothing more is recorded as safe. */
+  private writeFailed = false;
+  /** Checksums of announced checkpoints being taken, in order. */
+  private hashing: Promise<void> = Promise.resolve();
   private readonly attachments: Disposable[] = [];
   private resolveFinished!: (e: RunExit) => void;
   /** Resolves when the trainer process has exited and everything is written. */
@@ -316,7 +324,16 @@ export class Run extends TypedEmitter<RunEvents> {
     const o = this.launchOptions;
     const r = this.record;
     this.segmentIndex = r.segments.length;
-    const startStep = o.resumeFrom ? (this.store.lastCheckpoint(r)?.step ?? 0) : 0;
+    const startStep = o.resumeFrom?.step ?? 0;
+    for (const w of o.warnings ?? []) this.emit('warning', { message: w });
+    // A host killed mid-append may have left half a line: end it, so this segment's first
+    // line is not glued onto it (and lost with it).
+    try {
+      for (const f of [this.paths.metrics, this.paths.configs, this.paths.decisions]) terminatePartialLine(f);
+    } catch (e) {
+      if (e instanceof RunWriteError) return this.failBeforeStart(e.message);
+      throw e;
+    }
     let metricsOffset = 0;
     try {
       metricsOffset = statSync(this.paths.metrics).size;
@@ -335,7 +352,7 @@ export class Run extends TypedEmitter<RunEvents> {
       interval: r.spec.interval,
       checkpointEvery: r.spec.checkpointEvery,
       checkpointDir: this.paths.checkpoints,
-      resumeFrom: o.resumeFrom,
+      resumeFrom: o.resumeFrom?.path ?? null,
       backend: r.spec.backend,
       runDir: this.paths.dir,
     };
@@ -362,7 +379,7 @@ export class Run extends TypedEmitter<RunEvents> {
       index: this.segmentIndex,
       startedAt: new Date().toISOString(),
       startStep,
-      resumedFrom: o.resumeFrom,
+      resumedFrom: o.resumeFrom?.path ?? null,
       metricsOffset,
       executable: argv[0],
       executableReason,
@@ -458,14 +475,8 @@ export class Run extends TypedEmitter<RunEvents> {
         return;
       case 'applied':
         return this.onApplied(m.version, m.step, m.values);
-      case 'checkpoint': {
-        const rec: CheckpointRecord = { path: this.store.storedCheckpointPath(this.id, m.path), step: m.step, at: new Date().toISOString() };
-        this.record.checkpoints.push(rec);
-        this.record.step = Math.max(this.record.step, m.step);
-        this.store.write(this.record);
-        this.emit('checkpoint', rec);
-        return;
-      }
+      case 'checkpoint':
+        return this.onCheckpoint(m.path, m.step);
       case 'state':
         this.record.step = Math.max(this.record.step, m.step);
         this.setStatus(m.state);
@@ -502,6 +513,13 @@ export class Run extends TypedEmitter<RunEvents> {
     const unknown = Object.keys(r.spec.values).filter((k) => !m.space.some((s) => s.name === k));
     if (unknown.length) this.warn(`the trainer does not know the override${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (its hyperparameters: ${m.space.map((s) => s.name).join(', ')})`);
     if (m.env !== r.spec.env || m.algo !== r.spec.algo) this.warn(`the trainer says it runs ${m.algo} on ${m.env}, the run asked for ${r.spec.algo} on ${r.spec.env}`);
+    const outside = outOfSpace(m.space, m.values);
+    if (outside.length) {
+      // Nothing may train on values outside the trainer's own space: stop it at once.
+      this.fatal ??= `the trainer started with values outside its hyperparameter space: ${outside.join('; ')}. Fix the run's values (or the trainer's space), then start it again`;
+      this.kill();
+      return;
+    }
     const before = this.lastVersion === 0 ? undefined : this.store.latestValues(this.id);
     const changed = diffValues(before ?? {}, m.values);
     if (!before || Object.keys(changed).length) {
@@ -519,6 +537,42 @@ export class Run extends TypedEmitter<RunEvents> {
     this.currentValues = { ...m.values };
     this.store.write(r);
     this.emit('hello', m);
+  }
+
+  /**
+   * A checkpoint is recorded only once every metric line received before it is on disk: a
+   * resume replays the steps after the checkpoint, never those before, so a line still in the
+   * buffer when the host dies would otherwise be lost for good. If that write fails (a full
+   * disk), the checkpoint is not recorded and the run stops (failWrite). The host then takes its
+   * own checksum of the checkpoint (streaming, off the event loop's critical path) so a resume
+   * can tell whether it was truncated or corrupted since.
+   */
+  private onCheckpoint(path: string, step: number): void {
+    this.flush();
+    if (this.writeFailed) {
+      this.warn(`the checkpoint at step ${step} was not recorded: the metrics before it could not be written`);
+      return;
+    }
+    const rec: CheckpointRecord = { path: this.store.storedCheckpointPath(this.id, path), step, at: new Date().toISOString() };
+    this.record.checkpoints.push(rec);
+    this.record.step = Math.max(this.record.step, step);
+    this.store.write(this.record);
+    this.emit('checkpoint', rec);
+    const abs = this.store.absoluteCheckpointPath(this.id, rec.path);
+    this.hashing = this.hashing.then(async () => {
+      try {
+        const h = await hashCheckpoint(abs);
+        rec.sha256 = h.sha256;
+        rec.bytes = h.bytes;
+        this.recordDirty = true;
+        if (this.exited) return; // onExit writes run.json once hashing is done
+        this.store.write(this.record);
+        this.recordDirty = false;
+      } catch (e) {
+        if (e instanceof RunWriteError) this.failWrite(e);
+        else this.warn(`could not take the checksum of the checkpoint ${abs}: ${(e as Error).message}; a resume will only check that it exists`);
+      }
+    });
   }
 
   private onMetrics(step: number, scalars: Record<string, number>): void {
@@ -550,6 +604,8 @@ export class Run extends TypedEmitter<RunEvents> {
       return;
     }
     const full = { ...this.currentValues, ...values };
+    const outside = outOfSpace(this.space, full);
+    if (outside.length) this.warn(`the trainer applied version ${version} with values outside its hyperparameter space: ${outside.join('; ')}`);
     const rec: ConfigRecord = {
       version,
       step,
@@ -622,7 +678,10 @@ export class Run extends TypedEmitter<RunEvents> {
 
   /** A write to the run folder failed: stop the trainer (no checkpoint: it would fail too). */
   private failWrite(e: RunWriteError): void {
-    if (this.fatal?.startsWith('cannot write')) return;
+    if (this.writeFailed) return;
+    this.writeFailed = true;
+    // A full disk: free the folder's reserve now, so run.json can still say how the run ended.
+    if (e.diskFull) this.store.releaseReserve(this.id);
     this.fatal = e.message;
     this.emit('warning', { message: e.message });
     this.metricLines = [];
@@ -645,6 +704,11 @@ export class Run extends TypedEmitter<RunEvents> {
     clearInterval(this.batchTimer);
     this.flush();
     this.emitBatch();
+    // The checkpoints' checksums belong in the final run.json: wait for any still being taken.
+    void this.hashing.then(() => this.finishExit(code, signal));
+  }
+
+  private finishExit(code: number | null, signal: NodeJS.Signals | null): void {
     const r = this.record;
     let status: RunStatus;
     let message: string;
@@ -684,6 +748,18 @@ export class Run extends TypedEmitter<RunEvents> {
     this.emit('exit', ev);
     this.resolveFinished(ev);
   }
+}
+
+/** In words, each value of `values` that its spec in `space` does not allow (unknown keys are not checked here). */
+export function outOfSpace(space: readonly HyperparamSpec[], values: HyperparamValues): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(values)) {
+    const spec = space.find((x) => x.name === k);
+    if (!spec) continue;
+    const c = checkValue(spec, v);
+    if (!c.ok) out.push(c.error);
+  }
+  return out;
 }
 
 /** Keys of `b` whose value differs from `a`. */

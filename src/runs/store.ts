@@ -2,9 +2,11 @@
 // atomically (temp file + rename); every other file is append-only JSON lines. Reading never
 // trusts the files: each line is checked, a truncated last line is ignored and reported.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { HyperparamValues } from '../shared/hyperparams';
+import { checkpointProblemSync } from '../rl/checkpoint';
+import { hashCheckpointSync } from './checkpoint-hash';
 import { isInside, newRunId, resolveRunDir } from './ids';
 import { appendLines, type JsonlProblem, readJsonlSync, RunWriteError } from './jsonl';
 import {
@@ -33,6 +35,21 @@ export interface RunPaths {
   checkpoints: string;
   /** Per-segment trainer configuration files (segments/<n>.json). */
   segments: string;
+  /** A few KiB held back so a full disk can still record how the run ended (see RESERVE_BYTES). */
+  reserve: string;
+}
+
+/**
+ * Bytes each run folder keeps in `.space-reserve`. When the disk fills up, the host deletes it
+ * and so can still rewrite run.json with the run's end and its message; a resume writes it
+ * again first, which is also how a resume on a disk that is still full is refused in words.
+ */
+export const RESERVE_BYTES = 64 * 1024;
+
+/** A checkpoint a resume passed over, and why. */
+export interface SkippedCheckpoint {
+  checkpoint: CheckpointRecord;
+  problem: string;
 }
 
 export function runPaths(dir: string): RunPaths {
@@ -44,6 +61,7 @@ export function runPaths(dir: string): RunPaths {
     decisions: join(dir, 'decisions.jsonl'),
     checkpoints: join(dir, 'checkpoints'),
     segments: join(dir, 'segments'),
+    reserve: join(dir, '.space-reserve'),
   };
 }
 
@@ -144,8 +162,31 @@ export class RunStore {
       segments: [],
       checkpoints: [],
     };
+    this.ensureReserve(id);
     this.write(record);
     return record;
+  }
+
+  /** Writes the run folder's space reserve if it is missing. Throws RunWriteError (a full disk says so). */
+  ensureReserve(id: string): void {
+    const p = this.paths(id);
+    if (existsSync(p.reserve) && statSync(p.reserve).size === RESERVE_BYTES) return;
+    try {
+      writeFileSync(p.reserve, Buffer.alloc(RESERVE_BYTES));
+    } catch (e) {
+      rmSync(p.reserve, { force: true });
+      throw new RunWriteError(p.reserve, e);
+    }
+  }
+
+  /** Deletes the reserve (the disk is full): returns true when there was one to free. */
+  releaseReserve(id: string): boolean {
+    try {
+      unlinkSync(this.paths(id).reserve);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   exists(id: string): boolean {
@@ -171,10 +212,24 @@ export class RunStore {
     const p = this.paths(record.id);
     record.updatedAt = new Date().toISOString();
     const tmp = `${p.runJson}.tmp-${process.pid}`;
+    const text = JSON.stringify(record, null, 2) + '\n';
     try {
-      writeFileSync(tmp, JSON.stringify(record, null, 2) + '\n');
+      writeFileSync(tmp, text);
       renameSync(tmp, p.runJson);
     } catch (e) {
+      rmSync(tmp, { force: true });
+      const code = (e as NodeJS.ErrnoException).code;
+      // A full disk: spend the reserve on recording the run's state, then try once more.
+      if ((code === 'ENOSPC' || code === 'EDQUOT') && this.releaseReserve(record.id)) {
+        try {
+          writeFileSync(tmp, text);
+          renameSync(tmp, p.runJson);
+          return;
+        } catch (e2) {
+          rmSync(tmp, { force: true });
+          throw new RunWriteError(p.runJson, e2);
+        }
+      }
       throw new RunWriteError(p.runJson, e);
     }
   }
@@ -217,8 +272,54 @@ export class RunStore {
     };
   }
 
+  /** The newest checkpoint not known to be damaged (it is not verified here: see chooseCheckpoint). */
   lastCheckpoint(r: RunRecord): CheckpointRecord | undefined {
-    return r.checkpoints.length ? r.checkpoints[r.checkpoints.length - 1] : undefined;
+    for (let i = r.checkpoints.length - 1; i >= 0; i--) if (!r.checkpoints[i]!.damaged) return r.checkpoints[i];
+    return undefined;
+  }
+
+  /**
+   * What is wrong with a recorded checkpoint, or undefined when it is whole: it must exist, match
+   * the checksum the host took when it was announced, and (a built-in trainer's folder) match
+   * its own manifest's checksums.
+   */
+  checkpointProblem(id: string, c: CheckpointRecord): string | undefined {
+    const abs = this.absoluteCheckpointPath(id, c.path);
+    if (!existsSync(abs)) return `${abs} is missing`;
+    try {
+      if (c.sha256 !== undefined) {
+        const h = hashCheckpointSync(abs);
+        if (c.bytes !== undefined && h.bytes !== c.bytes) return `${abs} is truncated or changed (${h.bytes} bytes, ${c.bytes} when it was written)`;
+        if (h.sha256 !== c.sha256) return `${abs} is corrupted (its SHA-256 differs from the one taken when it was written)`;
+      }
+      // Without the host's checksum (recorded before it took one), a built-in trainer's folder
+      // still carries its own.
+      if (c.sha256 === undefined && statSync(abs).isDirectory() && existsSync(join(abs, 'checkpoint.json'))) {
+        const p = checkpointProblemSync(abs);
+        if (p) return `${abs}: ${p}`;
+      }
+    } catch (e) {
+      return `${abs} cannot be read: ${(e as Error).message}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * The checkpoint a resume should start from: the newest whole one. Damaged or missing ones
+   * newer than it are marked `damaged` in `r` (the caller writes run.json) and returned in
+   * `skipped`, newest first.
+   */
+  chooseCheckpoint(r: RunRecord): { checkpoint: CheckpointRecord | undefined; skipped: SkippedCheckpoint[] } {
+    const skipped: SkippedCheckpoint[] = [];
+    for (let i = r.checkpoints.length - 1; i >= 0; i--) {
+      const c = r.checkpoints[i]!;
+      if (c.damaged) continue;
+      const problem = this.checkpointProblem(r.id, c);
+      if (!problem) return { checkpoint: c, skipped };
+      c.damaged = problem;
+      skipped.push({ checkpoint: c, problem });
+    }
+    return { checkpoint: undefined, skipped };
   }
 
   /** A checkpoint path as stored: relative to the run folder when inside it. */

@@ -71,6 +71,12 @@ export interface CheckpointRecord {
   path: string;
   step: number;
   at: string;
+  /** SHA-256 of the checkpoint as the host found it when it was announced (a file's bytes; for a
+   *  folder, of its files' names and hashes), so a resume can tell a damaged one. */
+  sha256?: string;
+  bytes?: number;
+  /** Set when a resume found it damaged or missing (in words); it is never resumed from again. */
+  damaged?: string;
 }
 
 export interface RunRecord {
@@ -166,7 +172,14 @@ export function checkRunRecord(v: unknown): Check<RunRecord> {
   const checkpoints: CheckpointRecord[] = [];
   for (const c of v.checkpoints) {
     if (!isRecord(c) || typeof c.path !== 'string' || !isNonNegativeInteger(c.step)) return fail('run.json: each checkpoint needs "path" and "step"');
-    checkpoints.push({ path: c.path, step: c.step, at: typeof c.at === 'string' ? c.at : '' });
+    checkpoints.push({
+      path: c.path,
+      step: c.step,
+      at: typeof c.at === 'string' ? c.at : '',
+      ...(typeof c.sha256 === 'string' ? { sha256: c.sha256 } : {}),
+      ...(isNonNegativeInteger(c.bytes) ? { bytes: c.bytes } : {}),
+      ...(typeof c.damaged === 'string' ? { damaged: c.damaged } : {}),
+    });
   }
   return ok({
     schema: RUN_RECORD_SCHEMA,

@@ -10,6 +10,7 @@ gamma, epsilon. Checkpoints hold the Q table, the RNG state and the counters, so
 continues exactly where the checkpoint left it.
 """
 
+import errno
 import json
 import os
 import random
@@ -52,10 +53,24 @@ def main():
     def save():
         path = os.path.join(cfg.checkpoint_dir, f"step-{hp.step}.json")
         tmp = path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            state = rng.getstate()
-            json.dump({"step": hp.step, "q": q, "rng": [state[0], list(state[1]), state[2]], "values": values}, f)
-        os.replace(tmp, path)  # the checkpoint exists whole or not at all
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                state = rng.getstate()
+                json.dump({"step": hp.step, "q": q, "rng": [state[0], list(state[1]), state[2]], "values": values}, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)  # the checkpoint exists whole or not at all
+        except OSError as e:
+            try:
+                os.remove(tmp)
+            except OSError:
+                pass
+            if e.errno in (errno.ENOSPC, errno.EDQUOT):
+                hp.error(f"the disk is full: cannot write the checkpoint {path} (ENOSPC). "
+                         f"Free space in {cfg.checkpoint_dir} and resume the run; earlier checkpoints are intact.")
+            else:
+                hp.error(f"cannot write the checkpoint {path}: {e}")
+            sys.exit(1)
         hp.checkpoint(path)
 
     state, ep_return, ep_len = 0, 0.0, 0

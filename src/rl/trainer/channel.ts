@@ -1,7 +1,9 @@
 // The trainer's end of protocol v1: JSON lines out on stdout (waiting for the pipe to drain,
 // so a slow host slows the trainer down instead of growing its memory), commands in from
 // stdin, each checked by the shared guard. A closed stdin means the host is gone: that is a
-// `stop` (checkpoint, then exit), so an orphaned trainer never runs on by itself.
+// `stop` (checkpoint, then exit), so an orphaned trainer never runs on by itself. The parent
+// process is also watched (once a second): a host that dies while something else still holds
+// our stdin open (a wrapper, a shell) is noticed too.
 
 import { createInterface } from 'node:readline';
 import { checkHostCommand, type HostCommand, type TrainerMessage } from '../../shared/protocol';
@@ -15,7 +17,19 @@ export class ProtocolChannel {
   constructor(
     private readonly out: NodeJS.WritableStream,
     input: NodeJS.ReadableStream,
+    opts: { watchParent?: boolean } = {},
   ) {
+    if (opts.watchParent) {
+      const parent = process.ppid;
+      const t = setInterval(() => {
+        if (process.ppid === parent) return;
+        clearInterval(t);
+        process.stderr.write(`the host process ${parent} is gone: stopping with a checkpoint\n`);
+        this.closed = true;
+        this.push({ type: 'stop', checkpoint: true });
+      }, 1000);
+      t.unref();
+    }
     const rl = createInterface({ input, crlfDelay: Infinity });
     rl.on('line', (line) => {
       if (line.trim() === '') return;

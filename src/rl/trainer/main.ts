@@ -10,7 +10,7 @@ import type { HyperparamValues } from '../../shared/hyperparams';
 import { type BackendChoice, BACKEND_CHOICES, initBackend } from '../backend';
 import { createAlgorithm, spaceFor } from '../algos/index';
 import { makeEnv } from '../envs/index';
-import { readCheckpoint, writeCheckpoint } from '../checkpoint';
+import { readCheckpoint, removeStaleTemporaries, writeCheckpoint } from '../checkpoint';
 import type { AlgoName, Algorithm } from '../algos/types';
 import { ProtocolChannel } from './channel';
 import { runTrainingLoop } from './loop';
@@ -50,13 +50,15 @@ function changedMutable(algo: Algorithm, wanted: HyperparamValues): HyperparamVa
 
 async function main(): Promise<number> {
   keepStdoutForProtocol();
-  const channel = new ProtocolChannel(process.stdout, process.stdin);
+  const channel = new ProtocolChannel(process.stdout, process.stdin, { watchParent: true });
   let algo: Algorithm | undefined;
   try {
     const config = readConfig(process.argv.slice(2), process.env);
     // Unknown env or algorithm: say so before spending seconds on loading a backend.
     makeEnv(config.env);
     spaceFor(config.algo);
+    // Half-written checkpoint folders of a segment killed mid-write were never announced.
+    for (const n of removeStaleTemporaries(config.checkpointDir)) process.stderr.write(`removed ${n}, a checkpoint left half-written by an earlier segment\n`);
     const wish = (config.backend ?? 'auto') as BackendChoice;
     if (!BACKEND_CHOICES.includes(wish)) throw new Error(`backend "${config.backend}" is not one of ${BACKEND_CHOICES.join(', ')}`);
     const backend = await initBackend(wish);
