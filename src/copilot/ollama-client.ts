@@ -44,10 +44,26 @@ function causeCode(e: unknown): string | undefined {
   return undefined;
 }
 
+export interface ClassifyOptions {
+  /** The per-request timeout fired. */
+  timedOut?: boolean;
+  /** The caller cancelled (the session closed). */
+  aborted?: boolean;
+  /** The timeout, ms, for the message. */
+  timeoutMs?: number;
+  /** Characters of the reply received before it broke off (streamed replies). */
+  received?: number;
+}
+
 /** Maps an error thrown by the client (or fetch) to a failure kind and a message a person can act on. */
-export function classifyOllamaError(e: unknown, host: string, opts: { timedOut?: boolean; aborted?: boolean } = {}): { kind: FailureKind; message: string } {
+export function classifyOllamaError(e: unknown, host: string, opts: ClassifyOptions = {}): { kind: FailureKind; message: string } {
   const msg = e instanceof Error ? e.message : String(e);
-  if (opts.timedOut) return { kind: 'timeout', message: `Ollama at ${host} did not answer in time` };
+  const got = opts.received ? ` after ${opts.received} characters` : '';
+  if (opts.timedOut)
+    return {
+      kind: 'timeout',
+      message: `Ollama at ${host} did not finish its reply${opts.timeoutMs ? ` within ${opts.timeoutMs} ms` : ' in time'}${got ? ` (it went silent${got})` : ''}: check that the server is running and not overloaded, or raise the timeout (--llm-timeout)`,
+    };
   if (opts.aborted) return { kind: 'aborted', message: 'the request was cancelled' };
   const status = (e as { status_code?: unknown } | null)?.status_code;
   if (typeof status === 'number') {
@@ -58,9 +74,16 @@ export function classifyOllamaError(e: unknown, host: string, opts: { timedOut?:
   const code = causeCode(e);
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'EAI_AGAIN')
     return { kind: 'unreachable', message: `cannot reach Ollama at ${host} (${code}): start it with "ollama serve" or pass --ollama-host` };
-  // A connection dropped mid-reply, a stream that ends without `done`, a body that is not JSON.
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || /did not receive done|unexpected end|terminated|json/i.test(msg))
-    return { kind: 'invalid-reply', message: `Ollama at ${host} sent an incomplete or malformed reply: ${msg}` };
+  // The server went away in the middle of a reply: the socket closed or was reset (undici says
+  // "terminated" with UND_ERR_SOCKET, or "fetch failed" with ECONNRESET before any byte).
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || /terminated|other side closed|socket hang up/i.test(msg))
+    return {
+      kind: 'invalid-reply',
+      message: `Ollama at ${host} closed the connection in the middle of its reply${got} (${code ?? msg}): the server stopped or crashed; check "ollama serve"`,
+    };
+  // A stream that ends without `done`, a body that is not JSON.
+  if (/did not receive done|unexpected end|json/i.test(msg))
+    return { kind: 'invalid-reply', message: `Ollama at ${host} sent an incomplete or malformed reply${got}: ${msg}` };
   if (/fetch failed/i.test(msg)) return { kind: 'unreachable', message: `cannot reach Ollama at ${host} (${code ?? msg}): start it with "ollama serve" or pass --ollama-host` };
   return { kind: 'error', message: `Ollama at ${host}: ${msg}` };
 }

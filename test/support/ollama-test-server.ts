@@ -3,7 +3,9 @@
 // NDJSON or one object), /api/tags, /api/show, /api/pull (progress stream), /api/create,
 // /api/version, and /api/blobs/:digest. No model runs here: chat and generate answer with
 // scripted replies, and faults can be injected (latency, HTTP 500, a stream cut short, a body
-// that is not JSON, a request that never gets an answer). Every request is recorded so tests
+// that is not JSON, a request that never gets an answer, and breaks in the middle of a reply: the
+// socket closed, the whole server stopped (and restarted on the same port), half a JSON line and
+// then silence, a TCP reset). Every request is recorded so tests
 // can assert on exactly what the client sent (e.g. that `format` holds the JSON schema).
 // Stands in for a real Ollama server, which (with model weights) cannot run in CI.
 
@@ -21,7 +23,18 @@ export type ScriptStep =
   /** A 200 response whose body is not JSON at all. */
   | { fault: 'invalid-body' }
   /** Never answers; the connection stays open until the client gives up. */
-  | { fault: 'hang' };
+  | { fault: 'hang' }
+  /** Some of the reply, then the socket is closed cleanly (FIN) with the response unfinished. */
+  | { fault: 'close-mid-stream'; reply?: string | object }
+  /** Some of the reply, then the whole server stops: open sockets destroyed, new connections refused (see `restart`). */
+  | { fault: 'stop-server-mid-stream'; reply?: string | object }
+  /** A few chunks and then half a JSON line (no newline), then silence until the client gives up. */
+  | { fault: 'partial-then-hang'; reply?: string | object }
+  /** Some of the reply, then the connection is reset (TCP RST). `at: 'start'`: reset before any byte of the response. */
+  | { fault: 'reset'; at?: 'start' | 'mid-stream'; reply?: string | object };
+
+/** The faults that break a reply in the middle. */
+type MidStreamFault = Extract<ScriptStep, { fault: 'close-mid-stream' | 'stop-server-mid-stream' | 'partial-then-hang' | 'reset' }>;
 
 export interface RecordedRequest {
   method: string;
@@ -88,6 +101,11 @@ export class OllamaTestServer {
   private readonly models = new Map<string, ModelEntry>();
   private readonly blobs = new Set<string>();
   private readonly open = new Set<import('node:net').Socket>();
+  private port = 0;
+  /** True after a `stop-server-mid-stream` fault (or `stop()`), until `restart()`. */
+  stopped = false;
+  private active = 0;
+  private stoppedWaiters: (() => void)[] = [];
   latencyMs: number;
   defaultReply: string | object;
   private readonly unpullable: Set<string>;
@@ -108,14 +126,46 @@ export class OllamaTestServer {
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    this.url = `http://127.0.0.1:${this.port}`;
+    this.stopped = false;
     return this;
   }
 
   async close(): Promise<void> {
+    if (this.stopped) return;
+    await this.stop();
+  }
+
+  /** Stops listening and destroys every open connection, as when `ollama serve` is killed. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     for (const s of this.open) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const w of this.stoppedWaiters.splice(0)) w();
+  }
+
+  /** Resolves once the server has stopped (a `stop-server-mid-stream` fault fired). */
+  whenStopped(): Promise<void> {
+    return this.stopped ? Promise.resolve() : new Promise((resolve) => this.stoppedWaiters.push(resolve));
+  }
+
+  /** Listens again on the same port after a stop (models and script are kept). */
+  async restart(): Promise<this> {
+    if (!this.stopped) return this;
+    return this.start();
+  }
+
+  /** Connections open right now (client sockets the server has not seen close), idle keep-alive ones included. */
+  get openConnections(): number {
+    return this.open.size;
+  }
+
+  /** Requests whose response has neither finished nor lost its connection: a client that gave up must leave none. */
+  get activeRequests(): number {
+    return this.active;
   }
 
   addModel(name: string, extra: Partial<ModelEntry> = {}): void {
@@ -157,6 +207,8 @@ export class OllamaTestServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.active++;
+    res.once('close', () => this.active--);
     const url = new URL(req.url ?? '/', 'http://x');
     const raw = await this.readBody(req);
     let body: unknown = undefined;
@@ -337,6 +389,8 @@ export class OllamaTestServer {
       eval_duration: 400_000,
     });
     const cut = 'fault' in step && step.fault === 'cut-stream';
+    if ('fault' in step && (step.fault === 'close-mid-stream' || step.fault === 'stop-server-mid-stream' || step.fault === 'partial-then-hang' || step.fault === 'reset'))
+      return this.midStreamFault(res, step, content, stream, piece);
     if (stream) {
       this.startStream(res);
       const chunks = content.match(/[\s\S]{1,12}/g) ?? [];
@@ -358,6 +412,37 @@ export class OllamaTestServer {
     }
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
     res.end(text);
+  }
+
+  /** Writes the start of a reply, then breaks it as the fault says. */
+  private async midStreamFault(res: ServerResponse, step: MidStreamFault, content: string, stream: boolean, piece: (text: string, done: boolean) => Record<string, unknown>): Promise<void> {
+    const socket = res.socket;
+    if (!socket) return;
+    if (step.fault === 'reset' && step.at === 'start') return void socket.resetAndDestroy();
+    // The first half of the reply: NDJSON lines when streamed, half of the one JSON body otherwise.
+    const chunks = content.match(/[\s\S]{1,12}/g) ?? [];
+    const half = chunks.slice(0, Math.max(1, chunks.length >> 1));
+    if (stream) {
+      this.startStream(res);
+      for (const c of half) this.line(res, piece(c, false));
+    } else {
+      const text = JSON.stringify({ ...piece(content, true), done_reason: 'stop' });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.write(text.slice(0, text.length >> 1));
+    }
+    if (step.fault === 'partial-then-hang') {
+      // Half of one more line: the client holds bytes it cannot parse, and nothing more comes.
+      const next = JSON.stringify(piece(chunks[half.length] ?? 'x', false));
+      if (stream) res.write(next.slice(0, next.length >> 1));
+      // Until the client gives up: its FIN ('end') or a reset ('close'); then this side closes too.
+      if (!socket.destroyed) await new Promise<void>((resolve) => (socket.once('end', resolve), socket.once('close', resolve)));
+      return void socket.destroy();
+    }
+    // Let the bytes reach the client before the connection breaks.
+    await new Promise((r) => setTimeout(r, 20));
+    if (step.fault === 'close-mid-stream') return void socket.end();
+    if (step.fault === 'reset') return void socket.resetAndDestroy();
+    await this.stop();
   }
 }
 

@@ -103,20 +103,30 @@ export class OllamaController implements Controller {
         };
       return { model: this.resolved };
     } catch (e) {
-      return { failure: classifyOllamaError(e, this.host, { timedOut: timeout.aborted, aborted: signal.aborted }) };
+      return { failure: classifyOllamaError(e, this.host, { timedOut: timeout.aborted, aborted: signal.aborted, timeoutMs: this.o.timeoutMs }) };
     }
   }
 
-  private async ask(model: string, messages: Message[], format: object, signal: AbortSignal): Promise<string> {
+  /**
+   * One chat request. `progress.received` counts the characters of a streamed reply as they
+   * arrive, so a reply that breaks off can say how far it got (and the record keeps that part).
+   */
+  private async ask(model: string, messages: Message[], format: object, signal: AbortSignal, progress: { text: string }): Promise<string> {
     const client = ollamaClient(this.host, signal);
     const options: Record<string, number> = { temperature: this.o.temperature, num_predict: this.o.numPredict, num_ctx: this.o.numCtx };
     if (this.options.seed !== undefined) options.seed = this.options.seed;
     const base = { model, messages, format, options, keep_alive: this.o.keepAlive };
     if (this.o.stream) {
-      let text = '';
       const stream = await client.chat({ ...base, stream: true });
-      for await (const part of stream) text += part.message?.content ?? '';
-      return text;
+      let complete = false;
+      try {
+        for await (const part of stream) progress.text += part.message?.content ?? '';
+        complete = true;
+      } finally {
+        // An `error` line or a broken stream leaves the response open: release its socket now.
+        if (!complete) stream.abort();
+      }
+      return progress.text;
     }
     const reply: ChatResponse = await client.chat({ ...base, stream: false });
     const content = reply?.message?.content;
@@ -143,13 +153,16 @@ export class OllamaController implements Controller {
     for (let attempt = 0; attempt <= this.o.retries; attempt++) {
       attempts++;
       const timeout = AbortSignal.timeout(this.o.timeoutMs);
+      const progress = { text: '' };
       try {
-        rawReply = await this.ask(resolved.model, chat, format, AbortSignal.any([input.signal, timeout]));
+        rawReply = await this.ask(resolved.model, chat, format, AbortSignal.any([input.signal, timeout]), progress);
         const parsed = parseProposalReply(rawReply);
         if (parsed.ok) return { proposal: parsed.value.proposal, ignoredKeys: parsed.value.ignoredKeys, prompt, rawReply, attempts, messages };
         failure = { kind: 'invalid-reply', message: parsed.error };
       } catch (e) {
-        failure = classifyOllamaError(e, this.host, { timedOut: timeout.aborted, aborted: input.signal.aborted });
+        failure = classifyOllamaError(e, this.host, { timedOut: timeout.aborted, aborted: input.signal.aborted, timeoutMs: this.o.timeoutMs, received: progress.text.length });
+        // The part of a streamed reply that arrived before it broke off (the record's failure says so).
+        if (progress.text) rawReply = progress.text;
         if (failure.kind === 'model-missing') this.resolved = undefined;
       }
       if (failure.kind === 'model-missing' || failure.kind === 'aborted') break;
