@@ -3,7 +3,7 @@
 // `format`), and the parser that turns a raw reply into a proposal or a precise failure.
 // A reply that is not JSON, or not this shape, is a failed decision, never an exception.
 
-import { type Check, describeValue, fail, isRecord, ok } from '../shared/guards';
+import { type Check, describeValue, fail, isRecord, ok, printable, quoteName } from '../shared/guards';
 import type { HyperparamSpec } from '../shared/hyperparams';
 
 export interface Proposal {
@@ -17,6 +17,8 @@ export interface Proposal {
 
 /** Rationales longer than this are cut (with an ellipsis) before anything stores or shows them. */
 export const MAX_RATIONALE_CHARS = 1200;
+/** Longest key accepted in a reply's `changes` (real hyperparameter names are far shorter). */
+const MAX_NAME_CHARS = 200;
 
 /**
  * Makes model text safe to show and store as plain text: control characters (including ANSI
@@ -24,9 +26,23 @@ export const MAX_RATIONALE_CHARS = 1200;
  * capped. The text is otherwise left as written: it is data, never instructions.
  */
 export function plainText(s: string, max = MAX_RATIONALE_CHARS): string {
-  // eslint-disable-next-line no-control-regex
-  const cleaned = s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/\s+/g, ' ').trim();
-  return cleaned.length > max ? `${cleaned.slice(0, max - 1)}…` : cleaned;
+  const cleaned = s
+    // eslint-disable-next-line no-control-regex
+    .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, ' ')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+    // Bidi embeddings, overrides and isolates would show the text reordered (spoofed); a lone
+    // surrogate is not text.
+    .replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (cleaned.length <= max) return cleaned;
+  // Never cut between the halves of a surrogate pair.
+  let end = max - 1;
+  const c = cleaned.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return `${cleaned.slice(0, end)}…`;
 }
 
 function propertySchema(p: HyperparamSpec): Record<string, unknown> {
@@ -79,6 +95,12 @@ export function checkProposal(v: unknown): Check<ParsedReply> {
   if (!isRecord(v)) return fail(`the reply is not a JSON object: ${describeValue(v)}`);
   if (!isRecord(v.changes)) return fail(`the reply's "changes" must be an object of name: value, got ${describeValue(v.changes)}`);
   if (typeof v.rationale !== 'string') return fail(`the reply's "rationale" must be a string, got ${describeValue(v.rationale)}`);
+  // Keys become names in notes, logs and the panel: a key no hyperparameter could have
+  // (empty, huge, control or bidi characters) means the reply is broken, not a proposal.
+  for (const k of Object.keys(v.changes)) {
+    if (k === '' || k.length > MAX_NAME_CHARS || printable(k, MAX_NAME_CHARS) !== k)
+      return fail(`the reply's "changes" has a key that is not a hyperparameter name: ${quoteName(k)}`);
+  }
   const proposal: Proposal = { changes: { ...v.changes }, rationale: plainText(v.rationale) };
   if (v.confidence !== undefined && v.confidence !== null) {
     if (typeof v.confidence !== 'number' || !Number.isFinite(v.confidence) || v.confidence < 0 || v.confidence > 1)
@@ -97,7 +119,7 @@ export function parseProposalReply(raw: string): Check<ParsedReply> {
   try {
     v = JSON.parse(text);
   } catch (e) {
-    return fail(`the reply is not valid JSON (${(e as Error).message}): ${describeValue(text)}`);
+    return fail(`the reply is not valid JSON (${printable((e as Error).message, 160)}): ${describeValue(text)}`);
   }
   return checkProposal(v);
 }

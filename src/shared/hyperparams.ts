@@ -1,7 +1,7 @@
 // Hyperparameter spaces: what an algorithm (or a user trainer) declares it can be tuned on.
 // Names follow Stable-Baselines3 (`learning_rate`, `ent_coef`, `clip_range`, ...).
 
-import { type Check, fail, isFiniteNumber, isRecord, ok, describeValue } from './guards';
+import { type Check, fail, isFiniteNumber, isRecord, ok, describeValue, joinProblems, listNames, nameOf, quoteName } from './guards';
 
 export type ParamType = 'float' | 'int' | 'bool' | 'choice';
 export type ParamScale = 'log' | 'linear';
@@ -46,26 +46,30 @@ export function defaultValues(space: readonly HyperparamSpec[]): HyperparamValue
  */
 export function checkValue(spec: HyperparamSpec, raw: unknown): Check<HyperparamValue> {
   const range = spec.min !== undefined && spec.max !== undefined ? ` (allowed: ${spec.min} to ${spec.max})` : '';
+  // Names and choices may come from a user trainer's hello: quoted and bounded in messages.
+  const name = nameOf(spec.name);
   switch (spec.type) {
     case 'bool': {
       if (typeof raw === 'boolean') return ok(raw);
       if (raw === 'true' || raw === 1 || raw === '1') return ok(true);
       if (raw === 'false' || raw === 0 || raw === '0') return ok(false);
-      return fail(`${spec.name} must be true or false, got ${describeValue(raw)}`);
+      return fail(`${name} must be true or false, got ${describeValue(raw)}`);
     }
     case 'choice': {
       const choices = spec.choices ?? [];
-      const hit = choices.find((c) => c === raw || String(c) === String(raw));
-      if (hit === undefined) return fail(`${spec.name} must be one of ${choices.join(', ')}, got ${describeValue(raw)}`);
+      // Only a string or a number can equal a choice: String() of a decoded object can throw
+      // (`{"toString": 1}`) and would match "[object Object]".
+      const hit = typeof raw === 'string' || typeof raw === 'number' ? choices.find((c) => c === raw || String(c) === String(raw)) : undefined;
+      if (hit === undefined) return fail(`${name} must be one of ${listNames(choices)}, got ${describeValue(raw)}`);
       return ok(hit);
     }
     case 'float':
     case 'int': {
       const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-      if (!isFiniteNumber(n)) return fail(`${spec.name} must be a finite number${range}, got ${describeValue(raw)}`);
-      if (spec.type === 'int' && !Number.isInteger(n)) return fail(`${spec.name} must be an integer${range}, got ${describeValue(raw)}`);
-      if (spec.min !== undefined && n < spec.min) return fail(`${spec.name} = ${n} is below its minimum ${spec.min}${range}`);
-      if (spec.max !== undefined && n > spec.max) return fail(`${spec.name} = ${n} is above its maximum ${spec.max}${range}`);
+      if (!isFiniteNumber(n)) return fail(`${name} must be a finite number${range}, got ${describeValue(raw)}`);
+      if (spec.type === 'int' && !Number.isInteger(n)) return fail(`${name} must be an integer${range}, got ${describeValue(raw)}`);
+      if (spec.min !== undefined && n < spec.min) return fail(`${name} = ${n} is below its minimum ${spec.min}${range}`);
+      if (spec.max !== undefined && n > spec.max) return fail(`${name} = ${n} is above its maximum ${spec.max}${range}`);
       return ok(n);
     }
   }
@@ -82,14 +86,14 @@ export function checkValues(space: readonly HyperparamSpec[], raw: unknown): Che
   for (const [k, v] of Object.entries(raw)) {
     const spec = findSpec(space, k);
     if (!spec) {
-      errors.push(`unknown hyperparameter "${k}" (valid: ${space.map((p) => p.name).join(', ')})`);
+      errors.push(`unknown hyperparameter ${quoteName(k)} (valid: ${listNames(space.map((p) => p.name))})`);
       continue;
     }
     const c = checkValue(spec, v);
     if (c.ok) out[k] = c.value;
     else errors.push(c.error);
   }
-  return errors.length ? fail(errors.join('; ')) : ok(out);
+  return errors.length ? fail(joinProblems(errors)) : ok(out);
 }
 
 const PARAM_TYPES: readonly ParamType[] = ['float', 'int', 'bool', 'choice'];
@@ -98,31 +102,39 @@ const PARAM_TYPES: readonly ParamType[] = ['float', 'int', 'bool', 'choice'];
 export function checkSpec(raw: unknown): Check<HyperparamSpec> {
   if (!isRecord(raw)) return fail(`a hyperparameter spec must be an object, got ${describeValue(raw)}`);
   const { name, type, min, max, scale, mutable, description, choices } = raw;
-  if (typeof name !== 'string' || name === '') return fail('a hyperparameter spec needs a non-empty "name"');
+  if (typeof name !== 'string' || name === '') return fail(`a hyperparameter spec needs a non-empty "name", got ${describeValue(name)}`);
+  // `__proto__` as a key of a values object would set a prototype instead of a value.
+  if (name === '__proto__') return fail('a hyperparameter cannot be named "__proto__"');
+  const q = quoteName(name);
   if (typeof type !== 'string' || !PARAM_TYPES.includes(type as ParamType))
-    return fail(`hyperparameter "${name}": "type" must be one of ${PARAM_TYPES.join(', ')}`);
-  if (min !== undefined && !isFiniteNumber(min)) return fail(`hyperparameter "${name}": "min" must be a finite number`);
-  if (max !== undefined && !isFiniteNumber(max)) return fail(`hyperparameter "${name}": "max" must be a finite number`);
+    return fail(`hyperparameter ${q}: "type" must be one of ${PARAM_TYPES.join(', ')}, got ${describeValue(type)}`);
+  if (min !== undefined && !isFiniteNumber(min)) return fail(`hyperparameter ${q}: "min" must be a finite number, got ${describeValue(min)}`);
+  if (max !== undefined && !isFiniteNumber(max)) return fail(`hyperparameter ${q}: "max" must be a finite number, got ${describeValue(max)}`);
   if ((type === 'float' || type === 'int') && (min === undefined || max === undefined))
-    return fail(`hyperparameter "${name}": numeric parameters need "min" and "max"`);
-  if (isFiniteNumber(min) && isFiniteNumber(max) && min > max) return fail(`hyperparameter "${name}": "min" is above "max"`);
-  if (scale !== undefined && scale !== 'log' && scale !== 'linear') return fail(`hyperparameter "${name}": "scale" must be log or linear`);
-  if (scale === 'log' && isFiniteNumber(min) && min <= 0) return fail(`hyperparameter "${name}": a log scale needs "min" > 0`);
+    return fail(`hyperparameter ${q}: numeric parameters need "min" and "max"`);
+  if (isFiniteNumber(min) && isFiniteNumber(max) && min > max) return fail(`hyperparameter ${q}: "min" (${min}) is above "max" (${max})`);
+  if (scale !== undefined && scale !== 'log' && scale !== 'linear') return fail(`hyperparameter ${q}: "scale" must be log or linear, got ${describeValue(scale)}`);
+  if (scale === 'log' && isFiniteNumber(min) && min <= 0) return fail(`hyperparameter ${q}: a log scale needs "min" > 0`);
   if (choices !== undefined && (!Array.isArray(choices) || !choices.every((c) => typeof c === 'string' || isFiniteNumber(c))))
-    return fail(`hyperparameter "${name}": "choices" must be an array of strings or numbers`);
+    return fail(`hyperparameter ${q}: "choices" must be an array of strings or numbers`);
+  if (type === 'choice' && (!Array.isArray(choices) || choices.length === 0)) return fail(`hyperparameter ${q}: a choice parameter needs a non-empty "choices" array`);
+  if (mutable !== undefined && mutable !== null && typeof mutable !== 'boolean') return fail(`hyperparameter ${q}: "mutable" must be true or false, got ${describeValue(mutable)}`);
+  if (description !== undefined && description !== null && typeof description !== 'string') return fail(`hyperparameter ${q}: "description" must be a string, got ${describeValue(description)}`);
   const spec: HyperparamSpec = {
     name,
     type: type as ParamType,
     default: raw.default as HyperparamValue,
-    min: min as number | undefined,
-    max: max as number | undefined,
-    choices: choices as (string | number)[] | undefined,
     scale: (scale as ParamScale | undefined) ?? 'linear',
     mutable: mutable !== false,
     description: typeof description === 'string' ? description : '',
   };
+  // Optional fields only when given, so a checked spec equals its JSON round trip.
+  if (min !== undefined) spec.min = min as number;
+  if (max !== undefined) spec.max = max as number;
+  if (choices !== undefined) spec.choices = choices as (string | number)[];
   const d = checkValue(spec, raw.default);
-  if (!d.ok) return fail(`hyperparameter "${name}": bad default: ${d.error}`);
+  if (!d.ok && type === 'choice') return fail(`hyperparameter ${q}: "default" ${describeValue(raw.default)} is not one of its "choices" (${listNames(choices as unknown[])})`);
+  if (!d.ok) return fail(`hyperparameter ${q}: bad "default": ${d.error}`);
   spec.default = d.value;
   return ok(spec);
 }

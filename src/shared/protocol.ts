@@ -2,7 +2,7 @@
 // trainer process. Reference with examples: docs/protocol.md. Everything read from a
 // trainer is `unknown` until `parseTrainerMessage` has checked it.
 
-import { type Check, describeValue, fail, isFiniteNumber, isNonNegativeInteger, isRecord, ok } from './guards';
+import { type Check, describeValue, fail, isFiniteNumber, isNonNegativeInteger, isRecord, ok, printable, quoteName } from './guards';
 import { type HyperparamSpec, type HyperparamValues, checkSpec } from './hyperparams';
 
 export const PROTOCOL_VERSION = 1;
@@ -122,8 +122,22 @@ function cleanScalars(v: unknown): Scalars | undefined {
 }
 
 function isValues(v: unknown): v is HyperparamValues {
-  if (!isRecord(v)) return false;
-  return Object.values(v).every((x) => isFiniteNumber(x) || typeof x === 'boolean' || typeof x === 'string');
+  return valuesProblem(v) === undefined;
+}
+
+/** What is wrong with a values object, naming the entry (undefined: nothing). */
+function valuesProblem(v: unknown): string | undefined {
+  if (!isRecord(v)) return `must be an object of name: number|boolean|string, got ${describeValue(v)}`;
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    if (!(isFiniteNumber(x) || typeof x === 'boolean' || typeof x === 'string')) return `${quoteName(k)} must be a finite number, boolean or string, got ${describeValue(x)}`;
+  }
+  return undefined;
+}
+
+/** A JSON.parse error for a message: V8 quotes a snippet of the input raw. */
+function jsonError(e: unknown): string {
+  return printable(e instanceof Error ? e.message : String(e), 160);
 }
 
 /** Checks one decoded JSON value from a trainer. */
@@ -138,15 +152,15 @@ export function checkTrainerMessage(v: unknown): Check<TrainerMessage> {
         need(typeof v.algo === 'string', '"algo" must be a string') ??
         need(typeof v.env === 'string', '"env" must be a string') ??
         need(Array.isArray(v.space), '"space" must be an array of hyperparameter specs') ??
-        need(isValues(v.values), '"values" must be an object of name: number|boolean|string') ??
+        need(isValues(v.values), `"values": ${valuesProblem(v.values)}`) ??
         need(v.step === undefined || isNonNegativeInteger(v.step), '"step" must be a non-negative integer');
       if (err) return fail(err);
       if (v.protocol !== PROTOCOL_VERSION)
         return fail(`trainer speaks protocol ${String(v.protocol)}, this host speaks ${PROTOCOL_VERSION}: update the trainer or HyperPrompt`);
       const space: HyperparamSpec[] = [];
-      for (const s of v.space as unknown[]) {
+      for (const [i, s] of (v.space as unknown[]).entries()) {
         const c = checkSpec(s);
-        if (!c.ok) return fail(`"hello" message: ${c.error}`);
+        if (!c.ok) return fail(`"hello" message: "space"[${i}]: ${c.error}`);
         space.push(c.value);
       }
       return ok({
@@ -177,7 +191,7 @@ export function checkTrainerMessage(v: unknown): Check<TrainerMessage> {
         need(isNumberArray(v.episodeLengths), '"episodeLengths" must be an array of numbers') ??
         need(diagnostics !== undefined, '"diagnostics" must be an object') ??
         need(v.sps === undefined || isFiniteNumber(v.sps), '"sps" must be a number') ??
-        need(isValues(v.values), '"values" must be an object of name: number|boolean|string');
+        need(isValues(v.values), `"values": ${valuesProblem(v.values)}`);
       if (err) return fail(err);
       return ok({
         type: 'interval',
@@ -194,7 +208,7 @@ export function checkTrainerMessage(v: unknown): Check<TrainerMessage> {
       const err =
         need(isNonNegativeInteger(v.version), '"version" must be a non-negative integer') ??
         need(isNonNegativeInteger(v.step), '"step" must be a non-negative integer') ??
-        need(isValues(v.values), '"values" must be an object of name: number|boolean|string');
+        need(isValues(v.values), `"values": ${valuesProblem(v.values)}`);
       if (err) return fail(err);
       return ok({ type: 'applied', version: v.version as number, step: v.step as number, values: v.values as HyperparamValues });
     }
@@ -249,7 +263,7 @@ export function parseTrainerLine(line: string): Check<TrainerMessage> {
   try {
     v = JSON.parse(line);
   } catch (e) {
-    return fail(`not valid JSON (${(e as Error).message}): ${describeValue(line)}`);
+    return fail(`not valid JSON (${jsonError(e)}): ${describeValue(line)}`);
   }
   return checkTrainerMessage(v);
 }
@@ -260,7 +274,7 @@ export function checkHostCommand(v: unknown): Check<HostCommand> {
   switch (v.type) {
     case 'set':
       if (!isNonNegativeInteger(v.version)) return fail('"set" command: "version" must be a non-negative integer');
-      if (!isValues(v.values)) return fail('"set" command: "values" must be an object of name: number|boolean|string');
+      if (!isValues(v.values)) return fail(`"set" command: "values": ${valuesProblem(v.values)}`);
       return ok({ type: 'set', version: v.version, values: v.values });
     case 'pause':
     case 'resume':
@@ -271,6 +285,24 @@ export function checkHostCommand(v: unknown): Check<HostCommand> {
     default:
       return fail(`unknown command type ${describeValue(v.type)} (known: set, pause, resume, checkpoint, stop)`);
   }
+}
+
+/**
+ * Parses one line a trainer read on its stdin (the host's commands). Never throws: a bad
+ * line is a rejection the trainer reports back as a non-fatal `error` and skips.
+ */
+export function parseHostCommandLine(line: string): Check<HostCommand> {
+  if (line.length * 3 > MAX_LINE_BYTES) {
+    const bytes = utf8Length(line);
+    if (bytes > MAX_LINE_BYTES) return fail(`command line of ${bytes} bytes exceeds the ${MAX_LINE_BYTES}-byte limit`);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch (e) {
+    return fail(`command is not valid JSON (${jsonError(e)}): ${describeValue(line)}`);
+  }
+  return checkHostCommand(v);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,7 +357,7 @@ export function checkTrainerRunConfig(v: unknown): Check<TrainerRunConfig> {
     (typeof v.algo === 'string' && v.algo !== '' ? undefined : '"algo" must be a non-empty string') ??
     (isPositiveInteger(v.totalSteps) ? undefined : '"totalSteps" must be a positive integer') ??
     (isNonNegativeInteger(v.seed) ? undefined : '"seed" must be a non-negative integer') ??
-    (isValues(v.values) ? undefined : '"values" must be an object of name: number|boolean|string') ??
+    (isValues(v.values) ? undefined : `"values": ${valuesProblem(v.values)}`) ??
     (isPositiveInteger(v.interval) ? undefined : '"interval" must be a positive integer') ??
     (isNonNegativeInteger(v.checkpointEvery) ? undefined : '"checkpointEvery" must be a non-negative integer') ??
     (typeof v.checkpointDir === 'string' && v.checkpointDir !== '' ? undefined : '"checkpointDir" must be a non-empty string') ??

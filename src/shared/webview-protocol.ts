@@ -7,7 +7,7 @@
 // incremental notifications. Only plain JSON values cross (arrays, not typed arrays or
 // Buffers), because postMessage's structured clone of Node Buffers is not portable.
 
-import { type Check, describeValue, fail, isFiniteNumber, isNonNegativeInteger, isRecord, ok } from './guards';
+import { type Check, describeValue, fail, isFiniteNumber, isNonNegativeInteger, isRecord, ok, quoteName } from './guards';
 import { type HyperparamSpec, type HyperparamValue, type HyperparamValues, checkSpec } from './hyperparams';
 
 /** Bumped when a message's shape changes incompatibly; both sides check it in `ready`/`snapshot`. */
@@ -173,8 +173,10 @@ function checkValuesShape(v: unknown, what: string): Check<HyperparamValues> {
   if (!isRecord(v)) return fail(`${what} must be an object of name: value, got ${describeValue(v)}`);
   const out: HyperparamValues = {};
   for (const [k, x] of Object.entries(v)) {
-    if (k.length === 0 || k.length > MAX_ID) return fail(`${what}: hyperparameter names must be 1..${MAX_ID} characters`);
-    if (!isValue(x)) return fail(`${what}: "${k}" must be a finite number, boolean or string, got ${describeValue(x)}`);
+    if (k.length === 0 || k.length > MAX_ID) return fail(`${what}: hyperparameter names must be 1..${MAX_ID} characters, got ${quoteName(k)}`);
+    // As a plain assignment `__proto__` would set the prototype and vanish from the values.
+    if (k === '__proto__') return fail(`${what}: "__proto__" is not a hyperparameter name`);
+    if (!isValue(x)) return fail(`${what}: ${quoteName(k)} must be a finite number, boolean or string, got ${describeValue(x)}`);
     out[k] = x;
   }
   return ok(out);
@@ -193,9 +195,9 @@ export function checkPanelMessage(v: unknown): Check<PanelToHost> {
       return ok({ type: v.type, proposalId: v.proposalId });
     case 'edit': {
       if (!isId(v.proposalId)) return fail('"edit": "proposalId" must be a non-empty string');
-      const values = checkValuesShape(v.values, '"edit" values');
+      const values = checkValuesShape(v.values, '"edit": "values"');
       if (!values.ok) return values;
-      if (Object.keys(values.value).length === 0) return fail('"edit": give at least one value');
+      if (Object.keys(values.value).length === 0) return fail('"edit": "values" must hold at least one value');
       return ok({ type: 'edit', proposalId: v.proposalId, values: values.value });
     }
     case 'setMode':
@@ -232,46 +234,47 @@ export function checkCompareMessage(v: unknown): Check<CompareToHost> {
 
 function checkRunInfo(v: unknown): Check<RunInfo> {
   if (!isRecord(v)) return fail(`"run" must be an object, got ${describeValue(v)}`);
-  if (!isId(v.id)) return fail('run: "id" must be a non-empty string');
-  for (const k of ['label', 'env', 'algo', 'controller'] as const) if (typeof v[k] !== 'string') return fail(`run: "${k}" must be a string`);
-  if (!isMode(v.mode)) return fail(`run: "mode" must be one of ${COPILOT_MODES.join(', ')}`);
+  if (!isId(v.id)) return fail(`run: "id" must be a string of 1..${MAX_ID} characters, got ${describeValue(v.id)}`);
+  for (const k of ['label', 'env', 'algo', 'controller'] as const) if (typeof v[k] !== 'string') return fail(`run: "${k}" must be a string, got ${describeValue(v[k])}`);
+  if (!isMode(v.mode)) return fail(`run: "mode" must be one of ${COPILOT_MODES.join(', ')}, got ${describeValue(v.mode)}`);
   if (typeof v.status !== 'string' || !(RUN_STATUSES as readonly string[]).includes(v.status)) return fail(`run: unknown status ${describeValue(v.status)}`);
-  if (!isNonNegativeInteger(v.step)) return fail('run: "step" must be a non-negative integer');
+  if (!isNonNegativeInteger(v.step)) return fail(`run: "step" must be a non-negative integer, got ${describeValue(v.step)}`);
   for (const k of ['totalSteps', 'recentReturn', 'bestReturn'] as const)
     if (v[k] !== undefined && !isFiniteNumber(v[k])) return fail(`run: "${k}" must be a number when present`);
   return ok(v as unknown as RunInfo);
 }
 
 function checkVersions(v: unknown): Check<ConfigVersionInfo[]> {
-  if (!Array.isArray(v)) return fail('"versions" must be an array');
-  for (const x of v) {
+  if (!Array.isArray(v)) return fail(`"versions" must be an array, got ${describeValue(v)}`);
+  for (const [i, x] of v.entries()) {
     if (!isRecord(x) || !isNonNegativeInteger(x.version) || !isNonNegativeInteger(x.step) || typeof x.author !== 'string' || typeof x.reason !== 'string')
-      return fail(`config version must be {version, step, values, author, reason}, got ${describeValue(x)}`);
-    const values = checkValuesShape(x.values, `version ${x.version} values`);
+      return fail(`"versions"[${i}] must be {version, step, values, author, reason}, got ${describeValue(x)}`);
+    const values = checkValuesShape(x.values, `"versions"[${i}] (version ${x.version}) "values"`);
     if (!values.ok) return values;
   }
   return ok(v as ConfigVersionInfo[]);
 }
 
-/** Checks a series chunk: equal-length arrays of finite numbers. */
-export function checkSeriesChunk(v: unknown): Check<SeriesChunk> {
+/** Checks a series chunk: equal-length arrays of finite numbers. `where` names it in messages. */
+export function checkSeriesChunk(v: unknown, where = 'series chunk'): Check<SeriesChunk> {
   if (!isRecord(v) || typeof v.key !== 'string' || !Array.isArray(v.steps) || !Array.isArray(v.values))
-    return fail(`series chunk must be {key, steps: number[], values: number[]}, got ${describeValue(v)}`);
-  if (v.steps.length !== v.values.length) return fail(`series "${v.key}": ${v.steps.length} steps but ${v.values.length} values`);
+    return fail(`${where} must be {key, steps: number[], values: number[]}, got ${describeValue(v)}`);
+  const name = `${where} ${quoteName(v.key)}`;
+  if (v.steps.length !== v.values.length) return fail(`${name}: ${v.steps.length} steps but ${v.values.length} values (of "steps" and "values")`);
   // A plain loop: this runs over 200k-point snapshots in the webview.
   const steps = v.steps as unknown[];
   const values = v.values as unknown[];
   for (let i = 0; i < steps.length; i++) {
-    if (typeof steps[i] !== 'number' || typeof values[i] !== 'number' || !Number.isFinite(steps[i]) || !Number.isFinite(values[i]))
-      return fail(`series "${v.key}": point ${i} is not a pair of finite numbers`);
+    if (typeof steps[i] !== 'number' || !Number.isFinite(steps[i])) return fail(`${name}: point ${i} is not a pair of finite numbers ("steps"[${i}] is ${describeValue(steps[i])})`);
+    if (typeof values[i] !== 'number' || !Number.isFinite(values[i])) return fail(`${name}: point ${i} is not a pair of finite numbers ("values"[${i}] is ${describeValue(values[i])})`);
   }
   return ok(v as unknown as SeriesChunk);
 }
 
-function checkChunks(v: unknown): Check<SeriesChunk[]> {
-  if (!Array.isArray(v)) return fail('"series" must be an array');
-  for (const c of v) {
-    const r = checkSeriesChunk(c);
+function checkChunks(v: unknown, what: string): Check<SeriesChunk[]> {
+  if (!Array.isArray(v)) return fail(`"${what}" must be an array, got ${describeValue(v)}`);
+  for (const [i, c] of v.entries()) {
+    const r = checkSeriesChunk(c, `"${what}"[${i}]`);
     if (!r.ok) return r;
   }
   return ok(v as SeriesChunk[]);
@@ -279,20 +282,22 @@ function checkChunks(v: unknown): Check<SeriesChunk[]> {
 
 function checkProposal(v: unknown): Check<ProposalInfo | null> {
   if (v === null) return ok(null);
-  if (!isRecord(v) || !isId(v.id) || !isId(v.runId) || !isNonNegativeInteger(v.step) || typeof v.controller !== 'string' || typeof v.rationale !== 'string')
-    return fail(`proposal must be {id, runId, step, controller, changes, rationale}, got ${describeValue(v)}`);
+  if (!isRecord(v)) return fail(`"proposal" must be {id, runId, step, controller, changes, rationale} or null, got ${describeValue(v)}`);
+  for (const k of ['id', 'runId'] as const) if (!isId(v[k])) return fail(`proposal: "${k}" must be a string of 1..${MAX_ID} characters, got ${describeValue(v[k])}`);
+  if (!isNonNegativeInteger(v.step)) return fail(`proposal: "step" must be a non-negative integer, got ${describeValue(v.step)}`);
+  for (const k of ['controller', 'rationale'] as const) if (typeof v[k] !== 'string') return fail(`proposal: "${k}" must be a string, got ${describeValue(v[k])}`);
   if (v.confidence !== undefined && !(isFiniteNumber(v.confidence) && v.confidence >= 0 && v.confidence <= 1)) return fail('proposal: "confidence" must be in 0..1');
-  if (!Array.isArray(v.changes)) return fail('proposal: "changes" must be an array');
-  for (const c of v.changes) {
+  if (!Array.isArray(v.changes)) return fail(`proposal: "changes" must be an array, got ${describeValue(v.changes)}`);
+  for (const [i, c] of v.changes.entries()) {
     if (!isRecord(c) || typeof c.name !== 'string' || !isValue(c.from) || !isValue(c.to) || (c.note !== undefined && typeof c.note !== 'string'))
-      return fail(`proposal change must be {name, from, to, note?}, got ${describeValue(c)}`);
+      return fail(`proposal: "changes"[${i}] must be {name, from, to, note?}, got ${describeValue(c)}`);
   }
   return ok(v as unknown as ProposalInfo);
 }
 
 function checkNotice(v: unknown): Check<Notice> {
   if (!isRecord(v) || (v.level !== 'info' && v.level !== 'warning' && v.level !== 'error') || typeof v.text !== 'string')
-    return fail(`notice must be {level: info|warning|error, text}, got ${describeValue(v)}`);
+    return fail(`"notice" must be {level: info|warning|error, text}, got ${describeValue(v)}`);
   return ok({ level: v.level, text: v.text });
 }
 
@@ -302,26 +307,30 @@ function checkProtocol(v: unknown): string | undefined {
 }
 
 function checkPanelState(v: unknown): Check<PanelState> {
-  if (!isRecord(v)) return fail('"state" must be an object');
+  if (!isRecord(v)) return fail(`"state" must be an object, got ${describeValue(v)}`);
   if (v.run !== null) {
     const r = checkRunInfo(v.run);
     if (!r.ok) return r;
   }
-  if (!Array.isArray(v.space)) return fail('"space" must be an array');
-  for (const s of v.space) {
+  if (!Array.isArray(v.space)) return fail(`"space" must be an array, got ${describeValue(v.space)}`);
+  // The checked specs, not the raw ones: checkSpec fills in scale/mutable/description and
+  // normalises the default ("true" -> true), which the view relies on.
+  const space: HyperparamSpec[] = [];
+  for (const [i, s] of v.space.entries()) {
     const c = checkSpec(s);
-    if (!c.ok) return c;
+    if (!c.ok) return fail(`"space"[${i}]: ${c.error}`);
+    space.push(c.value);
   }
   const versions = checkVersions(v.versions);
   if (!versions.ok) return versions;
-  const series = checkChunks(v.series);
+  const series = checkChunks(v.series, 'series');
   if (!series.ok) return series;
   const proposal = checkProposal(v.proposal);
   if (!proposal.ok) return proposal;
-  if (!isMode(v.defaultMode)) return fail('"defaultMode" must be off, ask or auto');
-  if (!isNonNegativeInteger(v.pointBudget) || v.pointBudget < 10) return fail('"pointBudget" must be an integer ≥ 10');
-  if (typeof v.trusted !== 'boolean') return fail('"trusted" must be a boolean');
-  return ok(v as unknown as PanelState);
+  if (!isMode(v.defaultMode)) return fail(`"defaultMode" must be off, ask or auto, got ${describeValue(v.defaultMode)}`);
+  if (!isNonNegativeInteger(v.pointBudget) || v.pointBudget < 10) return fail(`"pointBudget" must be an integer ≥ 10, got ${describeValue(v.pointBudget)}`);
+  if (typeof v.trusted !== 'boolean') return fail(`"trusted" must be a boolean, got ${describeValue(v.trusted)}`);
+  return ok({ ...(v as unknown as PanelState), space });
 }
 
 /** Checks a message the host posted to the side panel. */
@@ -337,7 +346,7 @@ export function checkHostToPanel(v: unknown): Check<HostToPanel> {
     }
     case 'metrics': {
       if (!isId(v.runId)) return fail('"metrics": "runId" must be a non-empty string');
-      const c = checkChunks(v.chunks);
+      const c = checkChunks(v.chunks, 'chunks');
       if (!c.ok) return c;
       return ok({ type: 'metrics', runId: v.runId, chunks: c.value });
     }
@@ -379,14 +388,17 @@ export function checkHostToCompare(v: unknown): Check<HostToCompare> {
   const bad = checkProtocol(v.protocol);
   if (bad) return fail(bad);
   const s = v.state;
-  if (!isRecord(s) || !Array.isArray(s.runs) || !Array.isArray(s.differing) || !isNonNegativeInteger(s.pointBudget))
-    return fail('"compareSnapshot": "state" must be {runs, differing, pointBudget}');
-  for (const r of s.runs) {
-    if (!isRecord(r)) return fail('"compareSnapshot": each run must be {run, series, versions}');
-    const checks = [checkRunInfo(r.run), checkChunks(r.series), checkVersions(r.versions)];
-    for (const c of checks) if (!c.ok) return fail(c.error);
+  if (!isRecord(s)) return fail(`"compareSnapshot": "state" must be {runs, differing, pointBudget}, got ${describeValue(s)}`);
+  if (!Array.isArray(s.runs)) return fail(`"compareSnapshot": "state"."runs" must be an array, got ${describeValue(s.runs)}`);
+  if (!Array.isArray(s.differing)) return fail(`"compareSnapshot": "state"."differing" must be an array of names, got ${describeValue(s.differing)}`);
+  if (!isNonNegativeInteger(s.pointBudget)) return fail(`"compareSnapshot": "state"."pointBudget" must be a non-negative integer, got ${describeValue(s.pointBudget)}`);
+  for (const [i, r] of s.runs.entries()) {
+    if (!isRecord(r)) return fail(`"compareSnapshot": "runs"[${i}] must be {run, series, versions}, got ${describeValue(r)}`);
+    const checks = [checkRunInfo(r.run), checkChunks(r.series, 'series'), checkVersions(r.versions)];
+    for (const c of checks) if (!c.ok) return fail(`"runs"[${i}]: ${c.error}`);
   }
-  if (!s.differing.every((d) => typeof d === 'string')) return fail('"differing" must be an array of names');
+  const badName = s.differing.findIndex((d) => typeof d !== 'string');
+  if (badName >= 0) return fail(`"differing"[${badName}] must be a name (string), got ${describeValue(s.differing[badName])}`);
   return ok({ type: 'compareSnapshot', protocol: WEBVIEW_PROTOCOL_VERSION, state: s as unknown as CompareState });
 }
 

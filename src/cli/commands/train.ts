@@ -11,7 +11,7 @@ import type { CliIO, Command } from '../command';
 import { DEFAULT_RUNS_DIR, followRun, printSummary, rewardThreshold } from '../run-progress';
 import { COPILOT_FLAGS, copilotStartOptions, parseCopilotOptions } from './controller';
 import { RunManager, type StartOptions } from '../../runs/manager';
-import { checkRunFile, type RunFile } from '../../runs/run-file';
+import { parseRunFileText, type RunFile } from '../../runs/run-file';
 import type { RunSpec } from '../../runs/types';
 import { RunInputError } from '../../runs/store';
 import { RunWriteError } from '../../runs/jsonl';
@@ -73,13 +73,8 @@ function readRunFile(path: string, io: CliIO): RunFile {
   } catch (e) {
     throw new UsageError(`cannot read the run file ${abs}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`the run file ${abs} is not valid JSON: ${(e as Error).message}`);
-  }
-  const c = checkRunFile(raw, `run file ${abs}`);
+  // One parser for the text and the shape: its messages are bounded and escaped (fuzzed).
+  const c = parseRunFileText(text, `the run file ${abs}`);
   if (!c.ok) throw new UsageError(c.error);
   return c.value;
 }

@@ -6,7 +6,7 @@
 // our stdin open (a wrapper, a shell) is noticed too.
 
 import { createInterface } from 'node:readline';
-import { checkHostCommand, type HostCommand, type TrainerMessage } from '../../shared/protocol';
+import { type HostCommand, parseHostCommandLine, type TrainerMessage } from '../../shared/protocol';
 
 export class ProtocolChannel {
   private queue: HostCommand[] = [];
@@ -33,14 +33,8 @@ export class ProtocolChannel {
     const rl = createInterface({ input, crlfDelay: Infinity });
     rl.on('line', (line) => {
       if (line.trim() === '') return;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(line);
-      } catch {
-        void this.send({ type: 'error', message: `command is not valid JSON, skipped: ${line.slice(0, 80)}`, fatal: false });
-        return;
-      }
-      const c = checkHostCommand(raw);
+      // The shared parser: bounded, escaped messages, never throws (fuzzed: test/hardening).
+      const c = parseHostCommandLine(line);
       if (!c.ok) void this.send({ type: 'error', message: `command skipped: ${c.error}`, fatal: false });
       else this.push(c.value);
     });
