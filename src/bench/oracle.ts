@@ -17,15 +17,16 @@ export const ORACLE_FACTORS = [0.5, 0.8, 1.25, 2] as const;
 
 /**
  * The current values followed by `m - 1` candidate updates, each changing one parameter
- * (drawn uniformly from `params`) by a factor of ORACLE_FACTORS: one-parameter updates are
+ * (drawn uniformly from `params`) by one of `factors` (default ORACLE_FACTORS; the meta
+ * collector passes wider steps): one-parameter updates are
  * what a controller proposes most often, and each is a clean training target. Duplicates
  * are avoided when possible.
  */
-export function oracleCandidates(values: HyperparamValues, space: readonly HyperparamSpec[], params: readonly string[], m: number, rng: Rng): HyperparamValues[] {
+export function oracleCandidates(values: HyperparamValues, space: readonly HyperparamSpec[], params: readonly string[], m: number, rng: Rng, factors: readonly number[] = ORACLE_FACTORS): HyperparamValues[] {
   const out: HyperparamValues[] = [{ ...values }];
   const seen = new Set([JSON.stringify(values)]);
   for (let tries = 0; out.length < m && tries < 20 * m && params.length > 0; tries++) {
-    const c = perturbValues(values, space, [params[rng.int(params.length)]!], ORACLE_FACTORS, rng);
+    const c = perturbValues(values, space, [params[rng.int(params.length)]!], factors, rng);
     const k = JSON.stringify(c);
     if (seen.has(k)) continue;
     seen.add(k);

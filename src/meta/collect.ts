@@ -17,12 +17,72 @@ import { ORACLE_FACTORS, bestCandidate, oracleCandidates } from '../bench/oracle
 import { perturbValue, perturbableParams } from '../bench/perturb';
 import type { BenchJob, OracleOptions } from '../bench/suite';
 import { TrackedAlgo, evaluatePolicy } from '../bench/tracked';
+import { clampProposal } from '../copilot/safety';
 import { TrainingHistory, featureNames, renderSummaryText, summaryFeatures } from '../copilot/summary';
 import { Rng } from '../rl/rng';
 import { type HyperparamSpec, type HyperparamValues, findSpec } from '../shared/hyperparams';
 import { EXAMPLE_SCHEMA, type CandidateOutcome, type Example, type Split } from './dataset';
 
 const EVAL_SEED_BASE = 600_000;
+
+/**
+ * How the collector's lookahead makes and judges candidates (a collect suite's `$oracle`).
+ * The defaults are the bench oracle's: `candidates - 1` one-parameter steps drawn from
+ * ORACLE_FACTORS, scored on every episode that ends within the horizon, the best wins.
+ *  - factors: the steps tried (big ones, e.g. ×⅓ and ×3, can undo a ×10 poor start in two decisions);
+ *  - enumerate: try every parameter × every factor (the suite's `candidates` is then ignored),
+ *    so every head gets a label at every decision instead of the few that happened to be drawn;
+ *  - safety: each candidate value passes the co-pilot's safety rules (copilot/safety.ts) first,
+ *    so the targets are moves a controller's proposal can really make (ent_coef 0.5 × ⅓ becomes
+ *    0.4: a linear parameter moves at most a tenth of its range); the label stays the step proposed;
+ *  - scoreFrom "after-first-update": a branch is scored on the episodes that end after its first
+ *    rollout, the first one being collected by the same policy in every branch (it only adds noise);
+ *  - minGain: a change wins only if it beats keep by this fraction of |keep's score| (else keep).
+ */
+export interface MetaOracle {
+  factors: number[];
+  enumerate: boolean;
+  safety: boolean;
+  scoreFrom: 'horizon' | 'after-first-update';
+  minGain: number;
+}
+
+export const DEFAULT_META_ORACLE: MetaOracle = { factors: [...ORACLE_FACTORS], enumerate: false, safety: false, scoreFrom: 'horizon', minGain: 0 };
+
+interface Candidate {
+  values: HyperparamValues;
+  change: { param: string; factor: number } | null;
+}
+
+/** Keep, then every parameter × every factor (after the safety rules when asked), without duplicates or no-ops. */
+export function enumerateCandidates(current: HyperparamValues, space: readonly HyperparamSpec[], params: readonly string[], factors: readonly number[], safety: boolean): Candidate[] {
+  const out: Candidate[] = [{ values: { ...current }, change: null }];
+  const seen = new Set([JSON.stringify(current)]);
+  for (const p of params) {
+    const cur = current[p];
+    const spec = findSpec(space, p);
+    if (typeof cur !== 'number' || !spec) continue;
+    for (const f of factors) {
+      let v: number | undefined = perturbValue(spec, cur, f);
+      if (safety) v = clampProposal({ [p]: v }, space, current).values[p] as number | undefined;
+      if (v === undefined || v === cur) continue;
+      const values = { ...current, [p]: v };
+      const k = JSON.stringify(values);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push({ values, change: { param: p, factor: f } });
+    }
+  }
+  return out;
+}
+
+/** Index of the target among scores: the best, unless it beats keep (index 0) by less than `minGain` × |keep|. */
+export function chooseTarget(scores: readonly (number | null)[], minGain: number): number {
+  const best = bestCandidate(scores);
+  const keep = scores[0];
+  if (best === 0 || minGain <= 0 || keep === null || keep === undefined || !Number.isFinite(keep)) return best;
+  return scores[best]! - keep >= minGain * Math.max(1e-9, Math.abs(keep)) ? best : 0;
+}
 
 function only(values: HyperparamValues, names: readonly string[]): HyperparamValues {
   const out: HyperparamValues = {};
@@ -31,13 +91,13 @@ function only(values: HyperparamValues, names: readonly string[]): HyperparamVal
 }
 
 /** Which parameter a one-parameter candidate changed, and by which of ORACLE_FACTORS (first that reproduces it). */
-export function candidateChange(current: HyperparamValues, candidate: HyperparamValues, space: readonly HyperparamSpec[], params: readonly string[]): { param: string; factor: number } | null {
+export function candidateChange(current: HyperparamValues, candidate: HyperparamValues, space: readonly HyperparamSpec[], params: readonly string[], factors: readonly number[] = ORACLE_FACTORS): { param: string; factor: number } | null {
   for (const p of params) {
     const a = current[p];
     const b = candidate[p];
     if (typeof a !== 'number' || typeof b !== 'number' || a === b) continue;
     const spec = findSpec(space, p)!;
-    const f = ORACLE_FACTORS.find((x) => perturbValue(spec, a, x) === b);
+    const f = factors.find((x) => perturbValue(spec, a, x) === b);
     return { param: p, factor: f ?? b / a };
   }
   return null;
@@ -50,7 +110,7 @@ export interface CollectJobResult {
 }
 
 /** Runs one collection job (a bench job of controller `oracle-lookahead`) in this process. */
-export async function collectJob(job: BenchJob, engine: Engine, split: Split): Promise<CollectJobResult> {
+export async function collectJob(job: BenchJob, engine: Engine, split: Split, oracle: MetaOracle = DEFAULT_META_ORACLE): Promise<CollectJobResult> {
   const cpu0 = process.cpuUsage();
   const o = job.options as unknown as OracleOptions;
   const { env, algo } = job.task;
@@ -80,16 +140,24 @@ export async function collectJob(job: BenchJob, engine: Engine, split: Split): P
       if (main.step >= steps) break;
       const current = main.algo.values();
       const ck = await main.algo.checkpoint();
-      const candidates = oracleCandidates(current, space, params, o.candidates, rng);
+      const candidates: Candidate[] = oracle.enumerate
+        ? enumerateCandidates(current, space, params, oracle.factors, oracle.safety)
+        : oracleCandidates(current, space, params, o.candidates, rng, oracle.factors).map((c) => ({ values: c, change: candidateChange(current, c, space, params, oracle.factors) }));
       const outcomes: CandidateOutcome[] = [];
       for (const c of candidates) {
         await branch.restore(ck);
         const tb = new TrackedAlgo(branch);
-        tb.set(only(c, params), 'oracle-branch');
-        await tb.trainUntil(main.step + horizon);
+        tb.set(only(c.values, params), 'oracle-branch');
+        let from = -1;
+        if (oracle.scoreFrom === 'after-first-update') {
+          await tb.trainUntil(main.step + 1);
+          from = tb.step;
+        }
+        await tb.trainUntil(Math.max(main.step + horizon, tb.step));
+        const scored = tb.episodes.filter((e) => e.step > from);
         let score: number | null = null;
         let used = tb.consumed;
-        if (tb.episodes.length > 0) score = tb.episodes.reduce((a, e) => a + e.return, 0) / tb.episodes.length;
+        if (scored.length > 0) score = scored.reduce((a, e) => a + e.return, 0) / scored.length;
         else {
           // No episode ended within the horizon: one deterministic episode decides (as the bench's oracle does).
           const ev = evaluatePolicy(branch, evalEnv, 1, EVAL_SEED_BASE + index);
@@ -97,9 +165,9 @@ export async function collectJob(job: BenchJob, engine: Engine, split: Split): P
           score = Number.isFinite(ev.meanReturn) ? ev.meanReturn : null;
         }
         branchSteps += used;
-        outcomes.push({ values: only(c, params), change: candidateChange(current, c, space, params), score, envSteps: used });
+        outcomes.push({ values: only(c.values, params), change: c.change, score, envSteps: used });
       }
-      const best = bestCandidate(outcomes.map((x) => x.score));
+      const best = chooseTarget(outcomes.map((x) => x.score), oracle.minGain);
       const chosen = outcomes[best]!;
       const target: HyperparamValues = chosen.change ? { [chosen.change.param]: chosen.values[chosen.change.param]! } : {};
       examples.push({

@@ -9,8 +9,11 @@ import { COMPLEMENT_PARAMS } from '../bench/perturb';
 import { ORACLE_FACTORS } from '../bench/oracle';
 import type { Example } from './dataset';
 
-/** The classes of every head: the oracle's steps plus "keep". */
-export const FACTORS: readonly number[] = [...new Set([...ORACLE_FACTORS, 1])].sort((a, b) => a - b);
+/** Big steps the v2 collect suites try (`$oracle.factors`): ×3 twice undoes a ×10 poor start. */
+export const WIDE_FACTORS: readonly number[] = [1 / 3, 3];
+
+/** The classes of every head: the bench oracle's steps, the wide ones, and "keep". */
+export const FACTORS: readonly number[] = [...new Set([...ORACLE_FACTORS, ...WIDE_FACTORS, 1])].sort((a, b) => a - b);
 export const KEEP = FACTORS.indexOf(1);
 
 /** Features the embedded model does not read: throughput depends on machine load, not on training. */

@@ -12,7 +12,6 @@ import { pathToFileURL } from 'node:url';
 import { flag, type FlagSpec, formatFlagHelp, has, intFlag, parseArgs, UsageError } from '../args';
 import type { CliIO, Command } from '../command';
 import { loadEngine } from '../../bench/engine';
-import { ORACLE_FACTORS } from '../../bench/oracle';
 import { spaceFor } from '../../rl/algos/index';
 import type { HyperparamSpec } from '../../shared/hyperparams';
 import { collectJob, writeJobExamples } from '../../meta/collect';
@@ -118,7 +117,7 @@ export const collect: Command = {
       const engine = await loadEngine(flag(args, 'backend'));
       for (const job of todo) {
         const t0 = performance.now();
-        const r = await collectJob(job, engine, splitOf(job, plan.splits));
+        const r = await collectJob(job, engine, splitOf(job, plan.splits), plan.oracle);
         writeJobExamples(out, job.id, r.examples);
         io.stdout.write(`collect ${job.id}: ${r.examples.length} examples, ${r.envSteps} env steps, ${r.cpuSeconds.toFixed(1)} s CPU, ${((performance.now() - t0) / 1000).toFixed(1)} s wall\n`);
       }
@@ -126,7 +125,7 @@ export const collect: Command = {
     }
 
     const decisionsDir = flag(args, 'include-decisions');
-    const notes = [`collected on ${hostname()} (${cpus().length} CPUs, ${cpus()[0]?.model ?? 'unknown CPU'}), suite file ${plan.file}`];
+    const notes = [`collected on ${hostname()} (${cpus().length} CPUs, ${cpus()[0]?.model ?? 'unknown CPU'}), suite file ${plan.file}`, `oracle: ${JSON.stringify(plan.oracle)}`];
     if (decisionsDir) {
       const { examples, skipped } = examplesFromDecisions(resolve(io.cwd, decisionsDir));
       writeJobExamples(out, 'user-decisions', examples);
@@ -142,7 +141,7 @@ export const collect: Command = {
       schema: 'hyperprompt-meta-dataset/1',
       suite: plan.suite.name,
       createdAt: typeof prev.createdAt === 'string' ? prev.createdAt : new Date().toISOString(),
-      factors: [...ORACLE_FACTORS],
+      factors: [...plan.oracle.factors],
       spaces,
       splits,
       notes,

@@ -1,5 +1,7 @@
-// `hyperprompt meta train|latency|ablate`: meta-training (src/meta, docs/dataset.md,
+// `hyperprompt meta train|es|gap|latency|ablate`: meta-training (src/meta, docs/dataset.md,
 // docs/finetuning.md).
+//   es       refines a weights file by evolution strategies on the meta-reward (src/meta/es.ts)
+//   gap      the evidence table from a bench folder: AUC gap recovered from poor starts (src/meta/gap.ts)
 //   train    retrains the embedded controller from a dataset (seeded, reproducible) and writes
 //            the weights file the co-pilot loads (default models/embedded/weights.json)
 //   latency  prints the embedded controller's load time and decision time (medians)
@@ -10,12 +12,17 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { flag, flagAll, type FlagSpec, formatFlagHelp, has, intFlag, parseArgs, UsageError } from '../args';
 import type { CliIO, Command } from '../command';
-import { EmbeddedController, defaultWeightsPath } from '../../copilot/controllers/embedded';
+import { EmbeddedController, defaultWeightsPath, loadEmbeddedWeights } from '../../copilot/controllers/embedded';
 import { summaryFeatures } from '../../copilot/summary';
 import { spaceFor } from '../../rl/algos/index';
 import { ablationTable, agrees, runAblations } from '../../meta/ablation';
 import { type Example, loadDataset } from '../../meta/dataset';
 import { DEFAULT_TRAIN, trainEmbedded } from '../../meta/train';
+import { DEFAULT_ES, evolve } from '../../meta/es';
+import { gapMarkdown, gapReport } from '../../meta/gap';
+import { benchCatalog, loadEngine } from '../../bench/engine';
+import { readResults } from '../../bench/results';
+import { expandSuite, loadSuite } from '../../bench/suite';
 
 const FLAGS: Record<string, FlagSpec> = {
   data: { value: true, repeat: true, description: 'dataset folder (train, ablate); train takes several (repeat the flag)' },
@@ -30,12 +37,22 @@ const FLAGS: Record<string, FlagSpec> = {
   'ollama-model': { value: true, description: 'ablate: model (default hyperprompt-controller, else the base model)' },
   limit: { value: true, description: 'ablate: evaluation examples (default 20)' },
   report: { value: true, description: 'ablate: also write the table to this Markdown file' },
+  suite: { value: true, description: 'es: bench suite file whose static jobs are the meta-reward runs' },
+  algo: { value: true, description: 'es: the network to refine (default ppo)' },
+  generations: { value: true, description: `es: generations (default ${DEFAULT_ES.generations})` },
+  pairs: { value: true, description: `es: antithetic pairs per generation (default ${DEFAULT_ES.pairs})` },
+  sigma: { value: true, description: `es: perturbation scale (default ${DEFAULT_ES.sigma})` },
+  'es-lr': { value: true, description: `es: step size (default ${DEFAULT_ES.learningRate})` },
+  scope: { value: true, description: `es: output (last layer) or all (default ${DEFAULT_ES.scope})` },
+  bench: { value: true, description: 'gap: bench output folder (its results/)' },
   json: { value: false, description: 'print results as JSON' },
   help: { value: false, description: 'show this help' },
 };
 
 const USAGE = `Usage:
   hyperprompt meta train --data DIR [--data DIR2 ...] [--out FILE] [--seed N] [--epochs N] [--hidden N] [--skip-ties]
+  hyperprompt meta es --suite FILE [--weights FILE] [--out FILE] [--algo ppo] [--generations N] [--pairs N] [--sigma X] [--es-lr X] [--scope output|all] [--seed N]
+  hyperprompt meta gap --bench DIR [--report FILE] [--json]
   hyperprompt meta latency [--weights FILE] [--repeats N]
   hyperprompt meta ablate --data DIR [--ollama-host URL] [--ollama-model NAME] [--limit N] [--report FILE]
 
@@ -137,6 +154,57 @@ async function latency(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<n
   return r.loadMsMedian < 50 && r.decideMsMedian < 1 ? 0 : 1;
 }
 
+function numFlag(args: ReturnType<typeof parseArgs>, name: string, dflt: number): number {
+  const v = flag(args, name);
+  if (v === undefined) return dflt;
+  const x = Number(v);
+  if (!Number.isFinite(x) || x <= 0) throw new UsageError(`--${name} must be a positive number, got "${v}"`);
+  return x;
+}
+
+async function es(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<number> {
+  const suiteFile = flag(args, 'suite');
+  if (!suiteFile) throw new UsageError('--suite FILE is required (a bench suite: its static jobs are the runs of the meta-reward)');
+  const scope = flag(args, 'scope') ?? DEFAULT_ES.scope;
+  if (scope !== 'output' && scope !== 'all') throw new UsageError(`--scope must be output or all, got "${scope}"`);
+  const inPath = resolve(io.cwd, flag(args, 'weights') ?? defaultWeightsPath());
+  const outPath = resolve(io.cwd, flag(args, 'out') ?? inPath);
+  const base = loadEmbeddedWeights(inPath);
+  const expansion = expandSuite(loadSuite(resolve(io.cwd, suiteFile), io.cwd), benchCatalog(), { controllers: ['static'] });
+  const jobs = expansion.jobs.filter((j) => j.kind === 'run' && j.controller === 'static');
+  const o = {
+    generations: intFlag(args, 'generations', DEFAULT_ES.generations, 1),
+    pairs: intFlag(args, 'pairs', DEFAULT_ES.pairs, 1),
+    sigma: numFlag(args, 'sigma', DEFAULT_ES.sigma),
+    learningRate: numFlag(args, 'es-lr', DEFAULT_ES.learningRate),
+    scope: scope as 'output' | 'all',
+    seed: intFlag(args, 'seed', DEFAULT_ES.seed, 0),
+  };
+  const engine = await loadEngine('auto');
+  const cpu0 = process.cpuUsage();
+  const r = await evolve(engine, base, flag(args, 'algo') ?? 'ppo', jobs, o, (l) => io.stdout.write(`${l}\n`));
+  const c = process.cpuUsage(cpu0);
+  mkdirSync(dirname(outPath), { recursive: true });
+  const tmp = `${outPath}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(r.weights)}\n`);
+  renameSync(tmp, outPath);
+  io.stdout.write(`es: wrote ${outPath} (${((c.user + c.system) / 1e6).toFixed(1)} s CPU); meta-reward ${r.before.toFixed(4)} -> ${r.after.toFixed(4)} on the ES runs (static ${r.staticScore.toFixed(4)}); evaluate it on held-out seeds with the bench before shipping\n`);
+  return 0;
+}
+
+function gap(args: ReturnType<typeof parseArgs>, io: CliIO): number {
+  const dir = flag(args, 'bench');
+  if (!dir) throw new UsageError('--bench DIR is required (a bench output folder)');
+  const { results, problems } = readResults(resolve(io.cwd, dir));
+  if (results.length === 0) throw new Error(`${dir} holds no bench results (results/*.json); run "hyperprompt bench --suite FILE --out ${dir}" first`);
+  for (const p of problems) io.stderr.write(`meta gap: skipped ${p}\n`);
+  const g = gapReport(results);
+  const md = gapMarkdown(g);
+  if (flag(args, 'report')) writeFileSync(resolve(io.cwd, flag(args, 'report')!), md);
+  io.stdout.write(has(args, 'json') ? `${JSON.stringify(g)}\n` : md);
+  return 0;
+}
+
 async function ablate(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<number> {
   const data = flag(args, 'data');
   if (!data) throw new UsageError('--data DIR is required');
@@ -168,8 +236,10 @@ export const meta: Command = {
       if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
       if (sub === 'train') return await train(args, io);
       if (sub === 'latency') return await latency(args, io);
+      if (sub === 'es') return await es(args, io);
+      if (sub === 'gap') return gap(args, io);
       if (sub === 'ablate') return await ablate(args, io);
-      throw new UsageError(`unknown meta subcommand "${sub}" (valid: train, latency, ablate)`);
+      throw new UsageError(`unknown meta subcommand "${sub}" (valid: train, es, gap, latency, ablate)`);
     } catch (e) {
       if (e instanceof UsageError) {
         io.stderr.write(`hyperprompt meta: ${e.message}\n`);
