@@ -71,7 +71,7 @@ const prop = (type, def, description, extra = {}) => ({ type, default: def, mark
 const configuration = {
   title: 'HyperPrompt',
   properties: {
-    'hyperprompt.ollama.host': prop('string', 'http://127.0.0.1:11434', 'URL of the Ollama server the LLM co-pilot talks to.', { pattern: '^https?://\\S+$' }),
+    'hyperprompt.ollama.host': prop('string', 'http://127.0.0.1:11434', 'URL of the Ollama server the LLM co-pilot talks to. Ignored in untrusted workspaces.', { pattern: '^https?://\\S+$' }),
     'hyperprompt.ollama.model': prop('string', 'hyperprompt-controller', 'Ollama model the co-pilot asks (created by **HyperPrompt: Set Up Controller Model**).'),
     'hyperprompt.ollama.baseModel': prop('string', 'qwen2.5:3b', 'Base model used when the controller model is absent, and the one the controller model is created from.'),
     'hyperprompt.copilot.interval': prop('integer', 2048, 'K: environment steps between co-pilot decisions.', { minimum: 16, maximum: 10000000 }),
@@ -94,7 +94,15 @@ const configuration = {
     'hyperprompt.trainer.nodePath': prop('string', '', 'Node executable for the built-in trainer (empty: `node` on PATH, else the editor\'s own runtime). Ignored in untrusted workspaces.', { scope: 'machine-overridable' }),
     'hyperprompt.trainer.checkpointEvery': prop('integer', 50000, 'Checkpoint every N environment steps (0: only on request, on stop and at the end).', { minimum: 0 }),
     'hyperprompt.chart.pointBudget': prop('integer', 1000, 'Points drawn per series; longer series are decimated (LTTB).', { minimum: 50, maximum: 100000 }),
-    'hyperprompt.runs.folder': prop('string', '.hyperprompt/runs', 'Runs folder, relative to the first workspace folder unless absolute.'),
+    'hyperprompt.runs.folder': prop('string', '.hyperprompt/runs', 'Runs folder, relative to the first workspace folder unless absolute. Ignored in untrusted workspaces.'),
+    'hyperprompt.copilot.decisionLog': prop('string', 'full', "What each run's `decisions.jsonl` keeps (see docs/security.md).", {
+      enum: ['full', 'values', 'off'],
+      enumDescriptions: [
+        'Everything: the prompt sent to the model (the training summary), its raw reply and rationale, the values, the outcome.',
+        'No text to or from the model: values, safety notes, outcomes and returns only (later runs learn no few-shot examples from them).',
+        'Nothing is written.',
+      ],
+    }),
   },
 };
 
@@ -132,7 +140,8 @@ pkg.capabilities = {
   untrustedWorkspaces: {
     supported: 'limited',
     description: 'In Restricted Mode only the built-in trainer runs: user trainer commands (from run files) and the trainer Node path need a trusted workspace.',
-    restrictedConfigurations: ['hyperprompt.trainer.nodePath'],
+    // A workspace's own .vscode/settings.json must not pick the executable, where prompts go, or where runs are written.
+    restrictedConfigurations: ['hyperprompt.trainer.nodePath', 'hyperprompt.ollama.host', 'hyperprompt.runs.folder'],
   },
   virtualWorkspaces: { supported: false, description: 'Training runs write to a runs folder on disk and start local processes.' },
 };

@@ -74,6 +74,35 @@ export interface DecisionRecord {
   messages: string[];
 }
 
+/**
+ * How much of each decision goes to decisions.jsonl (`--decision-log`, the
+ * `hyperprompt.copilot.decisionLog` setting):
+ *   full    everything in DecisionRecord: the prompt sent (system and user text: the training
+ *           summary), the model's raw reply and its rationale, values, outcome
+ *   values  no text from or for the model: `prompt`, `rawReply` and the proposal's rationale
+ *           are left out; values, safety notes, outcome, returns and failures are kept (later
+ *           runs cannot learn few-shot examples from such records: they need the prompt)
+ *   off     nothing is written
+ */
+export type DecisionLogLevel = 'full' | 'values' | 'off';
+export const DECISION_LOG_LEVELS: readonly DecisionLogLevel[] = ['full', 'values', 'off'];
+
+/** The record as the log level allows it to be written, or null when nothing is. Never mutates `record`. */
+export function redactDecision(record: DecisionRecord, level: DecisionLogLevel): DecisionRecord | null {
+  if (level === 'off') return null;
+  const copy = JSON.parse(JSON.stringify(record)) as DecisionRecord;
+  if (level === 'full') return copy;
+  copy.prompt = null;
+  copy.rawReply = null;
+  if (copy.proposal) copy.proposal = { ...copy.proposal, rationale: '' };
+  // A reply that did not parse is described by quoting it: keep only that it failed.
+  const quoted = 'the reply was not a valid proposal (details not recorded at decision log level "values")';
+  if (copy.failure?.kind === 'invalid-reply') copy.failure = { kind: 'invalid-reply', message: quoted };
+  if (copy.fallback && copy.failure?.kind === 'invalid-reply') copy.fallback = { ...copy.fallback, reason: quoted };
+  copy.messages = [...copy.messages.filter((m) => !/invalid-reply|ignored reply keys/.test(m)), 'decision log level "values": prompt, raw reply and rationale not recorded'];
+  return copy;
+}
+
 /** Where records go. The runs layer appends to decisions.jsonl; tests may collect in memory. */
 export interface DecisionWriter {
   write(record: DecisionRecord): void | Promise<void>;

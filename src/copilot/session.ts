@@ -9,7 +9,7 @@
 import type { IntervalMessage } from '../shared/protocol';
 import type { HyperparamSpec, HyperparamValues } from '../shared/hyperparams';
 import type { Controller, ControllerOutput } from './controllers/types';
-import type { CopilotMode, DecidedBy, DecisionOutcomeKind, DecisionRecord, DecisionWriter } from './decisions';
+import { type CopilotMode, type DecidedBy, type DecisionLogLevel, type DecisionOutcomeKind, type DecisionRecord, type DecisionWriter, redactDecision } from './decisions';
 import type { DemonstrationStore } from './fewshot';
 import { demonstrationReply } from './fewshot';
 import { plainText } from './proposal';
@@ -60,6 +60,8 @@ export interface CopilotSessionOptions {
   /** Makes the change real: the runs layer writes a config version and sends `set`. */
   apply: (values: HyperparamValues, reason: string) => void | Promise<void>;
   writer?: DecisionWriter;
+  /** How much of each record the writer gets (default `full`; `off`: the writer gets nothing). */
+  decisionLog?: DecisionLogLevel;
   safety?: SafetyOptions;
   late?: Partial<LatePolicy>;
   windowIntervals?: number;
@@ -363,7 +365,8 @@ export class CopilotSession {
     }
     const writer = this.o.writer;
     if (!writer) return;
-    const snapshot = JSON.parse(JSON.stringify(record)) as DecisionRecord;
+    const snapshot = redactDecision(record, this.o.decisionLog ?? 'full');
+    if (!snapshot) return;
     this.writes = this.writes
       .then(() => writer.write(snapshot))
       .catch((e: unknown) => this.message(`could not write decision ${record.id}: ${(e as Error).message}`));

@@ -7,6 +7,7 @@ import type { Controller } from '../copilot/controllers/types';
 import type { CopilotEvent, PendingProposal } from '../copilot/session';
 import { CopilotSession, type LatePolicy } from '../copilot/session';
 import type { SafetyOptions } from '../copilot/safety';
+import type { DecisionLogLevel } from '../copilot/decisions';
 import type { Disposable } from '../runs/emitter';
 import { type CopilotContext, copilotAttachment } from '../runs/copilot';
 import type { Run, RunAttachment } from '../runs/run';
@@ -17,6 +18,8 @@ export interface CopilotAttachmentOptions {
   mode: CopilotMode;
   safety?: SafetyOptions;
   late?: Partial<LatePolicy>;
+  /** What decisions.jsonl keeps (the `hyperprompt.copilot.decisionLog` setting). */
+  decisionLog?: DecisionLogLevel;
   onEvent: (e: CopilotEvent) => void;
 }
 
@@ -79,6 +82,7 @@ export class CopilotAttachment implements RunAttachment {
       totalSteps: hello.totalSteps ?? ctx.run.spec.totalSteps,
       apply: ctx.apply,
       writer: ctx.writer,
+      decisionLog: this.o.decisionLog,
       safety: this.o.safety,
       late: this.o.late,
       onEvent: this.o.onEvent,

@@ -169,6 +169,7 @@ export class RunController extends TypedEmitter<RunControllerEvents> {
       mode,
       safety: { maxLogFactor: s.maxChangeFactor, maxLinearFraction: 0.1 },
       late: { maxIntervals: s.proposalStaleness },
+      decisionLog: s.decisionLog,
       onEvent: (e) => this.onCopilotEvent(self!, e),
     });
     self = att;

@@ -5,6 +5,9 @@
 
 import type { CopilotMode } from '../shared/webview-protocol';
 
+// Mirrors src/copilot/decisions.ts' DecisionLogLevel.
+export type DecisionLogLevel = 'full' | 'values' | 'off';
+
 export type FallbackController = 'static' | 'schedule' | 'heuristic' | 'embedded';
 export const FALLBACK_CONTROLLERS: readonly FallbackController[] = ['embedded', 'heuristic', 'schedule', 'static'];
 export type LanguageModelProvider = 'ollama' | 'vscode-lm';
@@ -33,6 +36,8 @@ export interface HostSettings {
   /** Runs folder, relative to the first workspace folder unless absolute. */
   runsFolder: string;
   checkpointEvery: number;
+  /** What decisions.jsonl keeps: full, values (no prompt or model text), off. */
+  decisionLog: DecisionLogLevel;
 }
 
 /** Setting keys (under `hyperprompt.`), their defaults and checks; package.json mirrors these. */
@@ -52,6 +57,7 @@ export const SETTINGS = {
   'trainer.checkpointEvery': { def: 50_000, check: (v: unknown) => Number.isInteger(v) && (v as number) >= 0 },
   'chart.pointBudget': { def: 1000, check: (v: unknown) => Number.isInteger(v) && (v as number) >= 50 && (v as number) <= 100_000 },
   'runs.folder': { def: '.hyperprompt/runs', check: (v: unknown) => typeof v === 'string' && v.trim() !== '' },
+  'copilot.decisionLog': { def: 'full', check: (v: unknown) => v === 'full' || v === 'values' || v === 'off' },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -81,5 +87,6 @@ export function readSettings(get: (key: SettingKey) => unknown, report: (problem
     checkpointEvery: val('trainer.checkpointEvery'),
     chartPointBudget: val('chart.pointBudget'),
     runsFolder: val('runs.folder'),
+    decisionLog: val('copilot.decisionLog') as DecisionLogLevel,
   };
 }

@@ -12,7 +12,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { choiceFlag, flag, type FlagSpec, formatFlagHelp, has, intFlag, type ParsedArgs, parseArgs, UsageError } from '../args';
 import type { CliIO, Command } from '../command';
 import { CONTROLLER_NAMES, type ControllerName, makeController, OllamaController, parseScheduleFlag } from '../../copilot/controllers/index';
-import { COPILOT_MODES, type CopilotMode, readDecisions } from '../../copilot/decisions';
+import { COPILOT_MODES, type CopilotMode, DECISION_LOG_LEVELS, type DecisionLogLevel, readDecisions } from '../../copilot/decisions';
 import { DemonstrationStore } from '../../copilot/fewshot';
 import { parseModelfile } from '../../copilot/modelfile';
 import { classifyOllamaError, DEFAULT_BASE_MODEL, DEFAULT_CONTROLLER_MODEL, ollamaClient, resolveOllamaHost, sameModel } from '../../copilot/ollama-client';
@@ -257,6 +257,7 @@ export const COPILOT_FLAGS: Record<string, FlagSpec> = {
   late: { value: true, description: 'a proposal that arrives after the next interval: apply or drop (default apply)' },
   'llm-timeout': { value: true, description: 'per-request timeout of the ollama controller in ms (default 30000)' },
   'few-shot': { value: true, description: 'ollama controller: past decisions with a return gain sent as examples (default 2, 0 = none)' },
+  'decision-log': { value: true, description: 'what decisions.jsonl keeps: full (prompts, replies, values), values (no prompt or model text), off (default full)' },
 };
 
 export interface CopilotCliOptions {
@@ -270,6 +271,7 @@ export interface CopilotCliOptions {
   late: LatePolicy['policy'];
   timeoutMs?: number;
   fewShot: number;
+  decisionLog: DecisionLogLevel;
 }
 
 export function parseCopilotOptions(args: ParsedArgs): CopilotCliOptions {
@@ -291,6 +293,7 @@ export function parseCopilotOptions(args: ParsedArgs): CopilotCliOptions {
     late: choiceFlag(args, 'late', ['apply', 'drop'] as const, 'apply'),
     timeoutMs: has(args, 'llm-timeout') ? intFlag(args, 'llm-timeout', 30_000, 1) : undefined,
     fewShot: intFlag(args, 'few-shot', 2, 0),
+    decisionLog: choiceFlag(args, 'decision-log', DECISION_LOG_LEVELS, 'full'),
   };
 }
 
@@ -353,6 +356,7 @@ export function copilotStartOptions(o: CopilotCliOptions, spec: RunSpec, io: Cli
       totalSteps: ctx.hello.totalSteps ?? ctx.run.spec.totalSteps,
       apply: ctx.apply,
       writer: ctx.writer,
+      decisionLog: o.decisionLog,
       late: { policy: o.late },
       demonstrations,
       onEvent: (e) => terminal.handle(e),
