@@ -108,7 +108,7 @@ test('a training run with the ollama controller connects to the configured Ollam
   const cwd = mkdtempSync(join(tmpdir(), 'hp-net-'));
   const log = join(cwd, 'connections.log');
   const hook = join(__dirname, 'fixtures', 'record-connections.cjs');
-  const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(hook).slice(1, -1)}`.trim(), HYPERPROMPT_CONNECTION_LOG: log };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(hook).slice(1, -1)}`.trim(), HYPERPROMPT_CONNECTION_LOG: log };
   delete env.OLLAMA_HOST;
   const argv = ['train', '--env', 'CartPole-v1', '--algo', 'ppo', '--steps', '1024', '--interval', '256', '--controller', 'ollama', '--mode', 'auto', '--ollama-host', s.url, '--out', join(cwd, 'runs'), '--json'];
   const child = spawn(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, join(ROOT, 'src', 'cli', 'main.ts'), ...argv], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
