@@ -2,6 +2,9 @@
 // than `maxLineBytes` of one line: a longer line is dropped as it streams past and reported
 // once, with its size, when its end arrives.
 
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 export type LineEvent = { kind: 'line'; text: string } | { kind: 'overlong'; bytes: number; head: string };
 
 export class LineSplitter {
@@ -39,7 +42,9 @@ export class LineSplitter {
       return;
     }
     if (this.size + piece.length > this.maxLineBytes) {
-      this.head = Buffer.concat([...this.parts, piece]).subarray(0, 60).toString('utf8');
+      // The head is for a person to recognise the line in a warning: control and bidi
+      // characters (and a character cut at byte 60) become U+FFFD rather than reach a log raw.
+      this.head = Buffer.concat([...this.parts, piece]).subarray(0, 60).toString('utf8').replace(UNPRINTABLE, '\ufffd');
       this.overlong = this.size + piece.length;
       this.parts = [];
       this.size = 0;

@@ -8,6 +8,7 @@ import { checkSpec, checkValue, checkValues, type HyperparamSpec } from '../../s
 import { parseHostCommandLine, parseTrainerLine } from '../../src/shared/protocol';
 import { checkHostToCompare, checkHostToPanel, checkPanelMessage } from '../../src/shared/webview-protocol';
 import { checkRunFile, parseRunFileText } from '../../src/runs/run-file';
+import { LineSplitter, type LineEvent } from '../../src/runs/lines';
 import { parseProposalReply, plainText } from '../../src/copilot/proposal';
 import { messageProblems } from './fuzz/properties';
 import * as F from './fuzz/fixtures';
@@ -103,4 +104,20 @@ test('bug 7: a model reply cannot smuggle bidi overrides or control characters i
   assert.match(rejected(parseProposalReply(JSON.stringify({ changes: { ['k'.repeat(5000)]: 1 }, rationale: 'x' }))), /not a hyperparameter name/);
   const ok = parseProposalReply('{"changes": {"learning_rate": 0.0001}, "rationale": "fine"}');
   assert.equal(ok.ok, true);
+});
+
+test('bug 8: an overlong line is reported with a head free of control and bidi characters', () => {
+  const events: LineEvent[] = [];
+  const s = new LineSplitter(64, (e) => events.push(e));
+  s.push(Buffer.from(`\u202e\u009b31m${'\u001b[2J'.repeat(40)}\n{"type":"done","step":1}\n`));
+  s.end();
+  assert.equal(events.length, 2);
+  const first = events[0]!;
+  assert.equal(first.kind, 'overlong');
+  if (first.kind === 'overlong') {
+    assert.equal(first.bytes, Buffer.byteLength(`\u202e\u009b31m${'\u001b[2J'.repeat(40)}`));
+    assert.deepEqual(messageProblems(first.head, undefined, false), [], first.head);
+    assert.match(first.head, /^\ufffd\ufffd31m\ufffd\[2J/);
+  }
+  assert.deepEqual(events[1], { kind: 'line', text: '{"type":"done","step":1}' });
 });

@@ -112,7 +112,7 @@ function streamBytes(d: Dice, max: number): Buffer {
     if (r === 0) parts.push(Buffer.from(toText(d.pick(F.trainerMessages()))));
     else if (r === 1) parts.push(Buffer.from(jsonText(d, F.trainerMessages).input as string));
     else if (r === 2) parts.push(Buffer.from(d.pick(BAD_UTF8)));
-    else if (r === 3) parts.push(Buffer.from('x'.repeat(max + d.int(3 * max))));
+    else if (r === 3) parts.push(Buffer.from(d.pick(['x', '\u001b[2J', '\u202e', '\u009b', '🙂']).repeat(max + d.int(3 * max))));
     else if (r === 4) parts.push(Buffer.concat([Buffer.from('{"type":"error","message":"'), Buffer.from(d.pick(BAD_UTF8)), Buffer.from('","fatal":false}')]));
     else parts.push(Buffer.from(nastyString(d).slice(0, 2000)));
     parts.push(Buffer.from(d.pick(['\n', '\n', '\r\n', '\r', '\n\n'])));
@@ -183,7 +183,12 @@ const trainerStream: Target = {
     const simplified = got.map((e) => (e.kind === 'line' ? { kind: 'line', text: e.text } : { kind: 'overlong', bytes: e.bytes }));
     if (!isDeepStrictEqual(simplified, want)) return `splitter events differ from the stream's lines (${got.length} events, ${want.length} lines)`;
     if (!isDeepStrictEqual(events(max, [all]), got)) return 'events depend on where the chunks were cut';
-    for (const e of got) if (e.kind === 'overlong' && e.head.length > 60) return `overlong head is ${e.head.length} chars`;
+    for (const e of got) {
+      if (e.kind !== 'overlong') continue;
+      if (e.head.length > 60) return `overlong head is ${e.head.length} chars`;
+      const p = messageProblems(`head: ${e.head}`, undefined, false);
+      if (p.length) return `overlong head (quoted in a warning): ${p[0]}`;
+    }
     for (const r of rejections) {
       const p = messageProblems(r, undefined, false);
       if (p.length) return `a line rejection: ${p[0]}`;
