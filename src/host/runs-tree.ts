@@ -18,6 +18,12 @@ export type RunsTreeNode =
 
 /** How often a live run's row (step, best return) is redrawn. */
 const LIVE_ROW_MS = 2000;
+/**
+ * Best-return scans (each reads a run's whole metrics.jsonl) running at once. The first
+ * drawing of 200 rows would otherwise open 200 streams together and hold the extension
+ * host's event loop for hundreds of milliseconds (bench/load.ts, part "tree").
+ */
+const SCANS_AT_ONCE = 2;
 
 const STATUS_ICONS: Record<RunStatus, string> = {
   created: 'circle-outline',
@@ -52,6 +58,12 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   /** Live runs whose row (step, best return) is due a redraw, flushed every LIVE_ROW_MS. */
   private readonly staleRows = new Set<string>();
   private rowTimer: NodeJS.Timeout | undefined;
+  /** Best-return scans waiting for a slot, newest request last; and how many are running. */
+  private readonly scanQueue = new Map<string, RunSummary>();
+  private scansRunning = 0;
+  /** Runs being scanned, with the run.json update the scan is for. */
+  private readonly scanning = new Map<string, string>();
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly runs: RunController) {
     super();
@@ -128,8 +140,10 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     switch (node.kind) {
       case 'run': {
         const r = node.run;
-        const info = this.runs.runInfo(r.id);
         const live = this.runs.liveRun(r.id) !== undefined;
+        // Only a live run has fresher figures than its summary (for the others runInfo would
+        // read run.json again: 200 reads per redraw of 200 rows).
+        const info = live ? this.runs.runInfo(r.id) : null;
         const status = live && info ? info.status : r.status;
         const step = live && info ? info.step : r.step;
         const best = live && info?.bestReturn !== undefined ? info.bestReturn : this.bestReturn(r);
@@ -177,22 +191,58 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     }
   }
 
+  /**
+   * A finished run's best return, from a background scan of its metrics (remembered per
+   * run.json update). Until the scan is done the row shows none; when it is, only that row
+   * is redrawn.
+   */
   private bestReturn(r: RunSummary): number | null | undefined {
     const cached = this.best.get(r.id);
     if (cached && cached.updatedAt === r.updatedAt) return cached.value;
-    if (!cached || cached.updatedAt !== r.updatedAt) {
-      this.best.set(r.id, { updatedAt: r.updatedAt, value: cached?.value ?? null });
+    if (this.scanning.get(r.id) === r.updatedAt) return cached?.value;
+    if (!this.scanQueue.has(r.id) || this.scanQueue.get(r.id)!.updatedAt !== r.updatedAt) {
+      this.scanQueue.delete(r.id);
+      this.scanQueue.set(r.id, r);
+      this.startScans();
+    }
+    return cached?.value;
+  }
+
+  private startScans(): void {
+    while (this.scansRunning < SCANS_AT_ONCE && this.scanQueue.size) {
+      // Newest request first: the rows drawn last are the ones on screen now.
+      const r = [...this.scanQueue.values()].pop()!;
+      this.scanQueue.delete(r.id);
+      const cached = this.best.get(r.id);
+      if (cached && cached.updatedAt === r.updatedAt) continue;
+      this.scansRunning++;
+      this.scanning.set(r.id, r.updatedAt);
       let best: number | null = null;
       void streamMetrics(this.runs.manager.store, r.id, (p) => {
         const x = p.scalars['charts/episodic_return'];
         if (x !== undefined && (best === null || x > best)) best = x;
       })
-        .then(() => {
-          this.best.set(r.id, { updatedAt: r.updatedAt, value: best });
-          if (best !== null) this.refreshSoon();
-        })
-        .catch(() => undefined);
+        .then(
+          () => {
+            this.best.set(r.id, { updatedAt: r.updatedAt, value: best });
+            const node = this.runNodes.get(r.id);
+            if (best !== null && node) this.changed.fire(node);
+          },
+          // An unreadable run keeps no best return; it is not scanned again until run.json changes.
+          () => this.best.set(r.id, { updatedAt: r.updatedAt, value: cached?.value ?? null }),
+        )
+        .finally(() => {
+          this.scansRunning--;
+          this.scanning.delete(r.id);
+          this.startScans();
+        });
     }
-    return cached?.value;
+    if (this.scansRunning === 0 && this.scanQueue.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Resolves when no best-return scan is running or waiting (tests, bench). */
+  scansSettled(): Promise<void> {
+    if (this.scansRunning === 0 && this.scanQueue.size === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
   }
 }

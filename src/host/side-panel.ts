@@ -4,7 +4,7 @@
 // view), says `ready`, and gets a fresh snapshot. Every message from it is checked first.
 
 import * as vscode from 'vscode';
-import { type HostToPanel, type PanelToHost, checkPanelMessage, WEBVIEW_PROTOCOL_VERSION } from '../shared/webview-protocol';
+import { type HostToPanel, type PanelState, type PanelToHost, type RunInfo, checkPanelMessage, WEBVIEW_PROTOCOL_VERSION } from '../shared/webview-protocol';
 import { Disposable } from './lifecycle';
 import type { RunController } from './run-controller';
 import { WebviewChannel } from './webview-channel';
@@ -28,6 +28,13 @@ export class SidePanelProvider extends Disposable implements vscode.WebviewViewP
   private view: vscode.WebviewView | undefined;
   private channel: WebviewChannel<HostToPanel> | undefined;
   private viewSubs: vscode.Disposable[] = [];
+  /** The run the page's last snapshot was about (`undefined`: no snapshot sent yet). */
+  private shownRunId: string | null | undefined;
+  /** A snapshot is being read; `again`: the active run or state changed meanwhile, read once more. */
+  private snapshotting = false;
+  private snapshotAgain = false;
+  /** The run the snapshot being read is about. */
+  private readingRunId: string | null = null;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -35,7 +42,7 @@ export class SidePanelProvider extends Disposable implements vscode.WebviewViewP
     private readonly log: (line: string) => void,
   ) {
     super();
-    this._register(runs.on('run', (run) => this.channel?.notify({ type: 'run', run })));
+    this._register(runs.on('run', (run) => this.onRun(run)));
     this._register(runs.on('metrics', (m) => this.channel?.notify({ type: 'metrics', runId: m.runId, chunks: m.chunks })));
     this._register(runs.on('versions', (v) => this.channel?.notify({ type: 'versions', runId: v.runId, versions: v.versions })));
     this._register(runs.on('proposal', (proposal) => this.channel?.notify({ type: 'proposal', proposal })));
@@ -75,10 +82,59 @@ export class SidePanelProvider extends Disposable implements vscode.WebviewViewP
 
   /** Re-sends the snapshot (settings or workspace trust changed). */
   async refresh(): Promise<void> {
+    if (!this.channel?.isReady && !this.snapshotting) return;
+    await this.sendSnapshot();
+  }
+
+  /**
+   * The active run changed or moved on. Another run than the one the page shows (a row
+   * selected in the Runs tree, a run started) needs that run's series, versions and space:
+   * a `run` message alone would leave the previous run's curves under the new header, so
+   * the page gets a fresh snapshot instead.
+   */
+  private onRun(run: RunInfo | null): void {
     const channel = this.channel;
-    if (!channel?.isReady) return;
-    const state = await this.runs.panelState(vscode.workspace.isTrusted);
-    channel.markReady({ type: 'snapshot', protocol: WEBVIEW_PROTOCOL_VERSION, state });
+    if (!channel) return;
+    const id = run?.id ?? null;
+    if (this.snapshotting) {
+      // The snapshot being read carries this run's state; another run needs another read.
+      if (id !== this.readingRunId) void this.sendSnapshot();
+      return;
+    }
+    if (id !== this.shownRunId && channel.isReady) void this.sendSnapshot();
+    else channel.notify({ type: 'run', run });
+  }
+
+  /**
+   * Reads the panel state and sends it as the snapshot. Until it is sent the channel holds
+   * notifications back (metric batches are dropped: the snapshot includes them). Requests
+   * arriving while one is being read are coalesced into one more read, so clicking through
+   * runs reads at most two metrics files, not one per click.
+   */
+  private async sendSnapshot(): Promise<void> {
+    if (!this.channel) return;
+    this.channel.reset();
+    if (this.snapshotting) {
+      this.snapshotAgain = true;
+      return;
+    }
+    this.snapshotting = true;
+    try {
+      for (;;) {
+        const channel: WebviewChannel<HostToPanel> | undefined = this.channel;
+        if (!channel) return; // the view went away
+        this.snapshotAgain = false;
+        this.readingRunId = this.runs.activeRunId ?? null;
+        const state = await this.runs.panelState(vscode.workspace.isTrusted);
+        // Stale: another run was selected, or the view was re-created, while this was read.
+        if (this.snapshotAgain || this.channel !== channel) continue;
+        this.shownRunId = state.run?.id ?? null;
+        channel.markReady({ type: 'snapshot', protocol: WEBVIEW_PROTOCOL_VERSION, state });
+        return;
+      }
+    } finally {
+      this.snapshotting = false;
+    }
   }
 
   /** Reveals the view (the status bar item and "Open Dashboard" call this). */
@@ -99,8 +155,7 @@ export class SidePanelProvider extends Disposable implements vscode.WebviewViewP
           if (msg.protocol !== WEBVIEW_PROTOCOL_VERSION) {
             this.log(`side panel speaks protocol ${msg.protocol}, the host ${WEBVIEW_PROTOCOL_VERSION}`);
           }
-          const state = await this.runs.panelState(vscode.workspace.isTrusted);
-          this.channel?.markReady({ type: 'snapshot', protocol: WEBVIEW_PROTOCOL_VERSION, state });
+          await this.sendSnapshot();
           break;
         }
         case 'accept':
@@ -134,6 +189,8 @@ export class SidePanelProvider extends Disposable implements vscode.WebviewViewP
     for (const d of this.viewSubs.splice(0)) d.dispose();
     this.view = undefined;
     this.channel = undefined;
+    this.shownRunId = undefined;
+    this.snapshotAgain = false;
   }
 
   override dispose(): void {
