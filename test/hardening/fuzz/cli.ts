@@ -3,7 +3,7 @@
 // counts, and exits 1 on any crash or property violation, printing for each distinct problem
 // the command that reproduces it and the shrunk input.
 
-import { formatFailure, runTarget } from './runner';
+import { type Failure, formatFailure, runTarget } from './runner';
 import { TARGETS } from './targets';
 
 function usage(msg: string): never {
@@ -29,13 +29,15 @@ function main(argv: string[]): number {
   const targets = o.targets.length ? TARGETS.filter((t) => o.targets.includes(t.name)) : TARGETS;
   process.stdout.write(`fuzz: seed ${o.seed}, ${o.only !== undefined ? `input #${o.only} only` : `${o.iterations} inputs per target`}\n`);
   process.stdout.write(`${'target'.padEnd(18)}${'inputs'.padStart(9)}${'accepted'.padStart(10)}${'rejected'.padStart(10)}${'crashes'.padStart(9)}${'violations'.padStart(12)}${'slowest'.padStart(10)}${'time'.padStart(9)}\n`);
-  const failures = [];
+  const failures: Failure[] = [];
   const t0 = performance.now();
   let bad = 0;
   for (const t of targets) {
     const c = runTarget(t, { iterations: o.only !== undefined ? 1 : o.iterations, seed: o.seed, from: o.only });
     bad += c.crashes + c.violations;
     failures.push(...c.failures);
+    // Failures as soon as a target is done: a long run shows them without waiting for the rest.
+    for (const f of c.failures) process.stderr.write(`${formatFailure(f)}\n`);
     process.stdout.write(
       `${t.name.padEnd(18)}${String(c.inputs).padStart(9)}${String(c.accepted).padStart(10)}${String(c.rejected).padStart(10)}${String(c.crashes).padStart(9)}${String(c.violations).padStart(12)}${`${c.slowestMs.toFixed(0)} ms`.padStart(10)}${`${(c.ms / 1000).toFixed(1)} s`.padStart(9)}\n`,
     );

@@ -2,7 +2,6 @@
 // reject with a message a person can act on, accept only values of the promised shape, and
 // leave the prototypes of Object and Array alone.
 
-import { quoteName } from '../../../src/shared/guards';
 import type { Path } from './mutate';
 
 /** A rejection message longer than this means input was quoted unbounded. */
@@ -13,8 +12,10 @@ export const SLOW_MS = 1000;
 // C0 controls (tab and, where allowed, newline excepted), DEL, C1 controls, line/paragraph
 // separators and bidi overrides/isolates: a message quoting them raw can redraw a terminal,
 // fake extra log lines or display text reversed ("Trojan Source").
-const UNSAFE_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const UNSAFE_CHARS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Either of the above, for writing a name the way a careful message quotes it (\uXXXX). */
+const ANY_UNSAFE = new RegExp(`${UNSAFE_CHARS.source}|${LONE_SURROGATE.source}`, 'g');
 
 /** Problems with a rejection message (empty when it is fine). */
 export function messageProblems(msg: unknown, path: Path | undefined, allowNewlines: boolean): string[] {
@@ -36,7 +37,8 @@ export function namesPath(msg: string, path: Path): boolean {
   return named.some((seg) => {
     if (seg === '') return msg.includes('""') || msg.includes('empty');
     // As written, JSON-escaped, or as the product quotes names (control and bidi characters escaped).
-    const forms = [seg, JSON.stringify(seg).slice(1, -1), quoteName(seg).slice(1, -1)];
+    const escaped = JSON.stringify(seg).slice(1, -1);
+    const forms = [seg, escaped, escaped.replace(ANY_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)];
     return forms.some((f) => msg.includes(f.slice(0, 16)));
   });
 }
