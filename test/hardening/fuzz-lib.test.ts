@@ -108,3 +108,16 @@ test('a failing input is shrunk and reported with the command that regenerates i
   assert.equal(typeof f.index, 'number');
   assert.equal(f.seed, 3);
 });
+
+test('an input that takes over a second, twice, is reported as a hang', () => {
+  const c = runTarget(
+    broken('double-hangs', () => {
+      const end = performance.now() + 1100;
+      while (performance.now() < end);
+      return { accepted: true, value: {} };
+    }),
+    { iterations: 1, seed: 1, noShrink: true },
+  );
+  assert.equal(c.violations, 1);
+  assert.match(c.failures[0]!.problem, /^slow: took \d+ ms \(twice\)/);
+});
