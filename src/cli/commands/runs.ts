@@ -10,6 +10,7 @@ import { RunManager } from '../../runs/manager';
 import { streamMetrics } from '../../runs/metrics-reader';
 import { effectiveStatus, RunInputError, RunStore } from '../../runs/store';
 import type { ConfigRecord } from '../../runs/types';
+import { printable } from '../../shared/guards';
 
 const FLAGS: Record<string, FlagSpec> = {
   out: { value: true, description: `runs folder (default ${DEFAULT_RUNS_DIR})` },
@@ -55,6 +56,15 @@ function pad(s: string, n: number): string {
   return s.length > n ? s.slice(0, n - 1) + '…' : s.padEnd(n);
 }
 
+/**
+ * A line for the terminal: run.json, configs.jsonl and trainer messages come from files anyone
+ * can put in a workspace, so control characters (ANSI escapes that would drive the terminal) and
+ * bidi overrides are shown as \\uXXXX escapes.
+ */
+function terminalSafe(line: string): string {
+  return printable(line, 100_000);
+}
+
 function list(store: RunStore, io: CliIO, json: boolean): number {
   const { runs, problems } = store.list();
   if (json) io.stdout.write(JSON.stringify(runs, null, 2) + '\n');
@@ -62,7 +72,7 @@ function list(store: RunStore, io: CliIO, json: boolean): number {
   else {
     io.stdout.write(`${pad('ID', 44)} ${pad('STATUS', 12)} ${pad('ENV', 18)} ${pad('ALGO', 10)} ${'STEP'.padStart(19)}  CREATED\n`);
     for (const r of runs)
-      io.stdout.write(`${pad(r.id, 44)} ${pad(r.status, 12)} ${pad(r.env, 18)} ${pad(r.algo, 10)} ${`${r.step}/${r.totalSteps}`.padStart(19)}  ${r.createdAt}\n`);
+      io.stdout.write(`${terminalSafe(`${pad(r.id, 44)} ${pad(r.status, 12)} ${pad(r.env, 18)} ${pad(r.algo, 10)} ${`${r.step}/${r.totalSteps}`.padStart(19)}  ${r.createdAt}`)}\n`);
   }
   for (const p of problems) io.stderr.write(`warning: ${p}\n`);
   return 0;
@@ -118,7 +128,7 @@ async function show(store: RunStore, id: string, io: CliIO, json: boolean): Prom
     ...configs.records.map((c) => `  v${c.version} at step ${c.step} by ${c.author}: ${JSON.stringify(c.version === 1 ? c.values : (c.changed ?? c.values))}${c.reason ? ` (${c.reason})` : ''}`),
     ...problems.map((p) => `warning: ${p}`),
   ];
-  io.stdout.write(lines.filter((l) => l !== '').join('\n') + '\n');
+  io.stdout.write(lines.filter((l) => l !== '').map(terminalSafe).join('\n') + '\n');
   return 0;
 }
 
@@ -212,6 +222,8 @@ async function resumeRun(store: RunStore, id: string, argsSteps: number | undefi
     const r = p.scalars['charts/episodic_return'];
     if (r !== undefined && p.step <= from) tracker.add(p.step, r);
   });
+  // The CLI has no workspace trust: say what will run, since run.json may come from anywhere.
+  if (record.spec.trainer.kind === 'command') io.stderr.write(`resuming with the trainer command recorded in run.json: ${terminalSafe(record.spec.trainer.command)}\n`);
   const run = asUsage(() => manager.resume(id, { totalSteps: argsSteps }));
   const summary = await followRun(run, io, { json, threshold: rewardThreshold(record.spec.env), tracker, handleSignals: true });
   printSummary(io, summary, json);
