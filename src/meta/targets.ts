@@ -67,3 +67,31 @@ export function informative(e: Example): boolean {
   const s = e.candidates.map((c) => c.score);
   return s.some((x) => x !== s[0]);
 }
+
+/**
+ * Per head and class, the measured gain of that step: (score of the branch that took it −
+ * keep's score) / max(|keep's score|, 1), minus `cost`; keep's own class is 0; steps not tried
+ * (or unscored) are null. Scores are branch returns from the same checkpoint with the same
+ * seed stream, so their difference is the step's effect plus the noise of a short horizon.
+ */
+export function exampleGains(e: Example, params: readonly string[], cost: number): (number | null)[][] {
+  const rows = params.map(() => FACTORS.map((): number | null => null));
+  const keep = e.candidates[0]?.change === null ? e.candidates[0].score : null;
+  if (e.source !== 'oracle' || keep === null || keep === undefined) return rows;
+  const scale = Math.max(Math.abs(keep), 1);
+  params.forEach((p, i) => {
+    rows[i]![KEEP] = 0;
+    const sums = FACTORS.map(() => 0);
+    const counts = FACTORS.map(() => 0);
+    for (const c of e.candidates) {
+      if (!c.change || c.change.param !== p || c.score === null) continue;
+      const k = nearestClass(c.change.factor);
+      sums[k] += (c.score - keep) / scale - cost;
+      counts[k]++;
+    }
+    counts.forEach((n, k) => {
+      if (n > 0) rows[i]![k] = sums[k]! / n;
+    });
+  });
+  return rows;
+}

@@ -1,6 +1,13 @@
 // Trains the embedded controller with tfjs on a dataset's oracle targets: per algorithm, an
 // MLP (standardised features → tanh hidden layer → one softmax head per hyperparameter over
-// FACTORS), masked cross-entropy (targets.ts), Adam, full batch. Reproducible: weights are
+// FACTORS), masked cross-entropy (targets.ts), Adam, full batch. Or, with `target: 'gain'`,
+// the same network's outputs regress the measured gain of every step tried (targets.ts,
+// `exampleGains`: each branch's return over keep's, relative, minus a cost; keep is 0), masked
+// MSE: a noisy argmax label ("the branch that happened to win") throws away every other
+// branch's measurement, while the mean of noisy gains is an unbiased estimate, so a step that
+// helps on average (learning_rate ×3 from a 10× too low start) is learned even when it wins
+// only half its decisions. The controller reads the outputs as logits either way: it proposes
+// the step whose output beats keep's, i.e. whose predicted gain exceeds the cost. Reproducible: weights are
 // initialised from the seeded Rng of src/rl, examples are in file order, and training runs on
 // tfjs's cpu backend (deterministic, and the net is far too small for a faster one to matter).
 // The result is the plain-JSON weights file the co-pilot's embedded controller reads.
@@ -10,7 +17,7 @@ import { EMBEDDED_FORMAT, type EmbeddedAlgoModel, type EmbeddedWeights } from '.
 import { initBackend, getTf } from '../rl/backend';
 import { Rng } from '../rl/rng';
 import type { Example } from './dataset';
-import { EXCLUDED_FEATURES, FACTORS, KEEP, exampleLabels, informative } from './targets';
+import { EXCLUDED_FEATURES, FACTORS, KEEP, exampleGains, exampleLabels, informative } from './targets';
 
 export interface TrainOptions {
   seed: number;
@@ -31,11 +38,17 @@ export interface TrainOptions {
    * when nothing measurable differs".
    */
   skipTies: boolean;
+  /** best: classify the winning branch's step (cross-entropy); gain: regress every branch's gain (MSE). */
+  target: 'best' | 'gain';
+  /** gain targets: subtracted from every step's relative gain, so a change must pay for itself. */
+  gainCost: number;
+  /** gain targets: outputs are `gainScale` × relative gain (readable softmax margins). */
+  gainScale: number;
 }
 
 // Chosen on the validation split of models/embedded/dataset (docs/dataset.md): weaker L2 or more epochs
 // memorise the 96 training examples and fall below always-keep on validation.
-export const DEFAULT_TRAIN: TrainOptions = { seed: 0, hidden: 16, epochs: 150, learningRate: 0.01, l2: 3e-3, untriedKeepWeight: 0.25, skipTies: false };
+export const DEFAULT_TRAIN: TrainOptions = { seed: 0, hidden: 16, epochs: 150, learningRate: 0.01, l2: 3e-3, untriedKeepWeight: 0.25, skipTies: false, target: 'best', gainCost: 0.02, gainScale: 10 };
 
 export interface HeadScore {
   param: string;
@@ -132,14 +145,36 @@ export async function trainEmbedded(examples: readonly Example[], o: TrainOption
     const ys = tf.tensor3d(onehot, [X.length, params.length, k]);
     const ms = tf.tensor2d(mask, [X.length, params.length]);
     const denom = Math.max(1, mask.reduce((a, b) => a + b, 0));
+    // Gain targets: one value and one mask per (example, head, step).
+    const gainY = new Float32Array(X.length * nOut);
+    const gainM = new Float32Array(X.length * nOut);
+    if (o.target === 'gain')
+      train.forEach((e, i) => {
+        const g = exampleGains(e, params, o.gainCost);
+        g.forEach((row, p) =>
+          row.forEach((v, c) => {
+            if (v === null) return;
+            gainY[i * nOut + p * k + c] = o.gainScale * v;
+            gainM[i * nOut + p * k + c] = 1;
+          }),
+        );
+      });
+    const gy = tf.tensor2d(gainY, [X.length, nOut]);
+    const gm = tf.tensor2d(gainM, [X.length, nOut]);
+    const gDenom = Math.max(1, gainM.reduce((a, b) => a + b, 0));
     const opt = tf.train.adam(o.learningRate);
     let finalLoss = NaN;
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       const loss = opt.minimize(() => {
         const h = tf.tanh(tf.add(tf.matMul(xs, w1), b1));
-        const logits = tf.reshape(tf.add(tf.matMul(h, w2), b2), [X.length, params.length, k]);
-        const ce = tf.neg(tf.sum(tf.mul(ys, tf.logSoftmax(logits)), 2));
-        const data = tf.div(tf.sum(tf.mul(ce, ms)), denom);
+        const out = tf.add(tf.matMul(h, w2), b2);
+        let data;
+        if (o.target === 'gain') data = tf.div(tf.sum(tf.mul(gm, tf.square(tf.sub(out, gy)))), gDenom);
+        else {
+          const logits = tf.reshape(out, [X.length, params.length, k]);
+          const ce = tf.neg(tf.sum(tf.mul(ys, tf.logSoftmax(logits)), 2));
+          data = tf.div(tf.sum(tf.mul(ce, ms)), denom);
+        }
         const reg = tf.mul(o.l2, tf.add(tf.sum(tf.square(w1)), tf.sum(tf.square(w2))));
         return tf.add(data, reg) as Scalar;
       }, true);
@@ -172,7 +207,7 @@ export async function trainEmbedded(examples: readonly Example[], o: TrainOption
       train: scoreHeads(params, predict(train), labels),
       validation: scoreHeads(params, predict(validation), validation.map((e) => exampleLabels(e, params))),
     });
-    tf.dispose([w1, b1, w2, b2, xs, ys, ms]);
+    tf.dispose([w1, b1, w2, b2, xs, ys, ms, gy, gm]);
     opt.dispose();
     // Round to 6 significant digits: a smaller file, and the same file on every machine.
     for (const l of model.layers) {

@@ -10,7 +10,9 @@ import { loadEngine } from '../../src/bench/engine';
 import { resolveValues, spaceFor } from '../../src/rl/algos/index';
 import { chooseTarget, collectJob, DEFAULT_META_ORACLE, enumerateCandidates } from '../../src/meta/collect';
 import { loadCollectPlan, parseMetaOracle, splitOf } from '../../src/meta/collect-suite';
-import { exampleLabels, FACTORS, KEEP, nearestClass } from '../../src/meta/targets';
+import { exampleGains, exampleLabels, FACTORS, KEEP, nearestClass } from '../../src/meta/targets';
+import { DEFAULT_TRAIN, trainEmbedded } from '../../src/meta/train';
+import { checkEmbeddedWeights } from '../../src/copilot/controllers/embedded';
 
 const space = spaceFor('ppo');
 const params = ['learning_rate', 'ent_coef', 'clip_range'];
@@ -85,8 +87,9 @@ test('a real v2 collection job: every step tried at every decision, branches dif
       description: 't',
       interval: 512,
       seeds: 1,
-      tasks: [{ env: 'CartPole-v1', algo: 'ppo', steps: 1536 }],
-      starts: ['lr-div10'],
+      tasks: [{ env: 'CartPole-v1', algo: 'ppo', steps: 1024 }],
+      // The tuned start: from a 10× lower learning rate two updates move the policy too little to flip a sampled action, and every branch ties.
+      starts: ['tuned'],
       controllers: ['oracle-lookahead'],
       options: { 'oracle-lookahead': { candidates: 2, horizon: 768, params } },
       $oracle: { factors: [1 / 3, 3], enumerate: true, safety: true, scoreFrom: 'after-first-update', minGain: 0 },
@@ -95,9 +98,9 @@ test('a real v2 collection job: every step tried at every decision, branches dif
   const plan = loadCollectPlan(file, dir);
   const engine = await loadEngine('wasm');
   const r = await collectJob(plan.jobs[0]!, engine, 'train', plan.oracle);
-  assert.equal(r.examples.length, 2);
+  assert.equal(r.examples.length, 1);
   for (const e of r.examples) {
-    // lr ×⅓ and ×3, clip ×⅓ and ×3, ent_coef (0) ×3 only.
+    // Keep; lr ×⅓ and ×3, clip ×⅓ and ×3, ent_coef (0) ×3 only.
     assert.equal(e.candidates.length, 6);
     // The first rollout is the same in every branch and is not scored, so the steps show.
     assert.ok(new Set(e.candidates.map((c) => c.score)).size > 1, JSON.stringify(e.candidates.map((c) => c.score)));
@@ -105,5 +108,15 @@ test('a real v2 collection job: every step tried at every decision, branches dif
     assert.ok(labels.every((l) => l >= 0), 'every parameter was tried, so every head has a label');
     const scores = e.candidates.map((c) => c.score ?? -Infinity);
     assert.equal(scores[e.best], Math.max(...scores));
+    // Gain targets: every tried step's relative gain over keep, minus the cost; keep is 0.
+    const gains = exampleGains(e, params, 0.02);
+    const keep = e.candidates[0]!.score!;
+    const lrUp = e.candidates.find((c) => c.change?.param === 'learning_rate' && c.change.factor === 3)!;
+    assert.ok(Math.abs(gains[0]![nearestClass(3)]! - ((lrUp.score! - keep) / Math.max(1, Math.abs(keep)) - 0.02)) < 1e-12);
+    assert.equal(gains[0]![KEEP], 0);
+    assert.equal(gains[1]![nearestClass(1 / 3)], null, 'ent_coef 0 × ⅓ was not tried');
   }
+  // Trained on gains, the network's outputs are those gains (scaled): with this little data it can fit them.
+  const { weights } = await trainEmbedded(r.examples, { ...DEFAULT_TRAIN, target: 'gain', l2: 0, epochs: 300, hidden: 8 });
+  assert.ok(checkEmbeddedWeights(JSON.parse(JSON.stringify(weights))).ok);
 });

@@ -32,6 +32,9 @@ const FLAGS: Record<string, FlagSpec> = {
   epochs: { value: true, description: `train: epochs (default ${DEFAULT_TRAIN.epochs})` },
   hidden: { value: true, description: `train: hidden units (default ${DEFAULT_TRAIN.hidden})` },
   'skip-ties': { value: false, description: 'train: leave out examples where every branch scored the same' },
+  target: { value: true, description: `train: best (classify the winning step) or gain (regress every step's measured gain) (default ${DEFAULT_TRAIN.target})` },
+  'gain-cost': { value: true, description: `train: with --target gain, the relative gain a change must beat (default ${DEFAULT_TRAIN.gainCost})` },
+  l2: { value: true, description: `train: L2 penalty on the weights (default ${DEFAULT_TRAIN.l2})` },
   repeats: { value: true, description: 'latency: decisions timed (default 2000)' },
   'ollama-host': { value: true, description: 'ablate: Ollama server (else OLLAMA_HOST, else http://127.0.0.1:11434)' },
   'ollama-model': { value: true, description: 'ablate: model (default hyperprompt-controller, else the base model)' },
@@ -50,7 +53,7 @@ const FLAGS: Record<string, FlagSpec> = {
 };
 
 const USAGE = `Usage:
-  hyperprompt meta train --data DIR [--data DIR2 ...] [--out FILE] [--seed N] [--epochs N] [--hidden N] [--skip-ties]
+  hyperprompt meta train --data DIR [--data DIR2 ...] [--out FILE] [--seed N] [--epochs N] [--hidden N] [--l2 X] [--skip-ties] [--target best|gain] [--gain-cost X]
   hyperprompt meta es --suite FILE [--weights FILE] [--out FILE] [--algo ppo] [--generations N] [--pairs N] [--sigma X] [--es-lr X] [--scope output|all] [--seed N]
   hyperprompt meta gap --bench DIR [--report FILE] [--json]
   hyperprompt meta latency [--weights FILE] [--repeats N]
@@ -79,6 +82,43 @@ async function agreement(ctl: EmbeddedController, set: readonly Example[]): Prom
   return { n: set.length, agree, keepAgree };
 }
 
+/**
+ * The realised value of a controller's proposals on `set`: for each example, the measured
+ * relative gain over keep of the branch that made the proposed change (0 for keep); a
+ * proposal no branch tried is counted apart. The oracle's own (the best branch) is the ceiling.
+ */
+async function policyGain(ctl: EmbeddedController, set: readonly Example[]): Promise<{ n: number; mean: number; oracle: number; changes: number; untried: number }> {
+  let sum = 0;
+  let oracle = 0;
+  let n = 0;
+  let changes = 0;
+  let untried = 0;
+  for (const e of set) {
+    const keep = e.candidates[0]?.score;
+    if (keep === null || keep === undefined) continue;
+    const scale = Math.max(Math.abs(keep), 1);
+    const space = spaceFor(e.task.algo);
+    const out = await ctl.decide({ summary: e.summary, space, values: e.values, features: summaryFeatures(e.summary, space), signal: new AbortController().signal });
+    const ch = Object.entries(out.proposal?.changes ?? {});
+    const best = e.candidates[e.best]?.score ?? keep;
+    let g: number | null = 0;
+    if (ch.length > 0) {
+      changes++;
+      const [p, v] = ch[0]!;
+      const hit = e.candidates.find((c) => c.change?.param === p && typeof c.values[p] === 'number' && Math.abs((c.values[p] as number) - (v as number)) <= 1e-9 * Math.abs(v as number));
+      g = hit && hit.score !== null ? (hit.score - keep) / scale : null;
+    }
+    if (g === null) {
+      untried++;
+      continue;
+    }
+    sum += g;
+    oracle += (best - keep) / scale;
+    n++;
+  }
+  return { n, mean: n ? sum / n : 0, oracle: n ? oracle / n : 0, changes, untried };
+}
+
 async function train(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<number> {
   const dirs = flagAll(args, 'data');
   if (dirs.length === 0) throw new UsageError('--data DIR is required (a dataset folder; the shipped ones are under models/embedded/)');
@@ -89,9 +129,15 @@ async function train(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<num
     ds.examples.push(...one.examples);
   }
   const data = dirs.join(' --data ');
-  const o = { ...DEFAULT_TRAIN, seed: intFlag(args, 'seed', DEFAULT_TRAIN.seed, 0), epochs: intFlag(args, 'epochs', DEFAULT_TRAIN.epochs, 1), hidden: intFlag(args, 'hidden', DEFAULT_TRAIN.hidden, 1), skipTies: has(args, 'skip-ties') };
+  const target = flag(args, 'target') ?? DEFAULT_TRAIN.target;
+  if (target !== 'best' && target !== 'gain') throw new UsageError(`--target must be best or gain, got "${target}"`);
+  const gainCost = flag(args, 'gain-cost') === undefined ? DEFAULT_TRAIN.gainCost : Number(flag(args, 'gain-cost'));
+  if (!Number.isFinite(gainCost)) throw new UsageError(`--gain-cost must be a number, got "${flag(args, 'gain-cost')}"`);
+  const l2 = flag(args, 'l2') === undefined ? DEFAULT_TRAIN.l2 : Number(flag(args, 'l2'));
+  if (!(l2 >= 0)) throw new UsageError(`--l2 must be a number ≥ 0, got "${flag(args, 'l2')}"`);
+  const o = { ...DEFAULT_TRAIN, seed: intFlag(args, 'seed', DEFAULT_TRAIN.seed, 0), epochs: intFlag(args, 'epochs', DEFAULT_TRAIN.epochs, 1), hidden: intFlag(args, 'hidden', DEFAULT_TRAIN.hidden, 1), skipTies: has(args, 'skip-ties'), target: target as 'best' | 'gain', gainCost, l2 };
   const cpu0 = process.cpuUsage();
-  const { weights, reports } = await trainEmbedded(ds.examples, o, { datasets: dirs, examples: ds.examples.length, command: `hyperprompt meta train --data ${data} --seed ${o.seed} --epochs ${o.epochs} --hidden ${o.hidden}${o.skipTies ? ' --skip-ties' : ''}` });
+  const { weights, reports } = await trainEmbedded(ds.examples, o, { datasets: dirs, examples: ds.examples.length, command: `hyperprompt meta train --data ${data} --seed ${o.seed} --epochs ${o.epochs} --hidden ${o.hidden} --l2 ${o.l2}${o.skipTies ? ' --skip-ties' : ''} --target ${o.target}${o.target === 'gain' ? ` --gain-cost ${o.gainCost}` : ''}` });
   const cpu = process.cpuUsage(cpu0);
   const out = resolve(io.cwd, flag(args, 'out') ?? defaultWeightsPath());
   mkdirSync(dirname(out), { recursive: true });
@@ -101,7 +147,9 @@ async function train(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<num
   const ctl = new EmbeddedController({ weights });
   const val = await agreement(ctl, ds.examples.filter((e) => e.split === 'validation'));
   const tr = await agreement(ctl, ds.examples.filter((e) => e.split === 'train'));
-  if (has(args, 'json')) io.stdout.write(`${JSON.stringify({ out, reports, agreement: { train: tr, validation: val } })}\n`);
+  const gv = await policyGain(ctl, ds.examples.filter((e) => e.split === 'validation'));
+  const gt = await policyGain(ctl, ds.examples.filter((e) => e.split === 'train'));
+  if (has(args, 'json')) io.stdout.write(`${JSON.stringify({ out, reports, agreement: { train: tr, validation: val }, gain: { train: gt, validation: gv } })}\n`);
   else {
     for (const r of reports) {
       io.stdout.write(`${r.algo}: ${r.examples.train} train${o.skipTies ? ` (${r.examples.uninformative} skipped: every branch scored the same)` : ''} / ${r.examples.validation} validation / ${r.examples.heldout} held-out examples; final loss ${r.finalLoss.toFixed(4)}\n`);
@@ -111,6 +159,8 @@ async function train(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<num
     }
     const pct = (a: number, n: number): string => (n ? `${((100 * a) / n).toFixed(0)}%` : 'n/a');
     io.stdout.write(`proposal agrees with the oracle target: train ${pct(tr.agree, tr.n)} (always-keep ${pct(tr.keepAgree, tr.n)}), validation ${pct(val.agree, val.n)} (always-keep ${pct(val.keepAgree, val.n)})\n`);
+    const g = (x: typeof gv): string => `${x.mean.toFixed(4)} over ${x.n} (oracle ${x.oracle.toFixed(4)}, always-keep 0; ${x.changes} changes, ${x.untried} proposals no branch tried)`;
+    io.stdout.write(`measured relative gain of the proposals: train ${g(gt)}; validation ${g(gv)}\n`);
     io.stdout.write(`wrote ${out} (${(readFileSync(out).length / 1024).toFixed(1)} KiB) in ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU\n`);
   }
   return 0;
