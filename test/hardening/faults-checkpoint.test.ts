@@ -135,11 +135,11 @@ test('a built-in checkpoint folder recorded without the host checksum is still c
   const run = m.start(scriptedSpec({ totalSteps: 100 }));
   await run.finished;
   const dir = join(run.paths.checkpoints, 'step-100');
-  await writeCheckpoint(dir, { algo: 'ppo', json: { step: 100 }, arrays: { w: new Float32Array([1, 2, 3, 4]) } });
+  await writeCheckpoint(dir, { algo: 'ppo', json: { step: 100 }, arrays: { w: new Float32Array(1000).map((_, i) => i) } });
   const rec = { path: 'checkpoints/step-100', step: 100, at: '' };
   assert.equal(m.store.checkpointProblem(run.id, rec), undefined);
   corruptCheckpoint(dir);
   assert.match(m.store.checkpointProblem(run.id, rec)!, /step-100: array-0\.bin is corrupted \(checksum mismatch\)/);
   truncateCheckpoint(dir);
-  assert.match(m.store.checkpointProblem(run.id, rec)!, /array-0\.bin is truncated or too long \(8 bytes, expected 16\)/);
+  assert.match(m.store.checkpointProblem(run.id, rec)!, /array-0\.bin is truncated or too long \(2000 bytes, expected 4000\)/);
 });

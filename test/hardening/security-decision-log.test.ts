@@ -24,11 +24,12 @@ after(async () => {
 
 const SECRET_RATIONALE = 'rationale-text-from-the-model';
 
-async function decide(level: DecisionLogLevel | undefined): Promise<{ written: DecisionRecord[]; s: OllamaTestServer }> {
+async function decide(level: DecisionLogLevel | undefined): Promise<{ written: DecisionRecord[]; s: OllamaTestServer; reasons: string[] }> {
   const s = await startOllamaTestServer({ models: ['hyperprompt-controller'] });
   servers.push(s);
   s.enqueue({ reply: { changes: { n_epochs: 8 }, rationale: SECRET_RATIONALE } }, { reply: '{"changes": {"n_epochs": 9}, "rationale": "cut-off-reply-text' }, { reply: '{"changes": {"n_epochs": 9}, "rationale": "cut-off-reply-text' });
   const written: DecisionRecord[] = [];
+  const reasons: string[] = [];
   const session = new CopilotSession({
     controller: withFallback(new OllamaController({ host: s.url }), new HeuristicController()),
     mode: 'auto',
@@ -36,7 +37,7 @@ async function decide(level: DecisionLogLevel | undefined): Promise<{ written: D
     env: 'CartPole-v1',
     space: SPACE,
     values: VALUES,
-    apply: () => {},
+    apply: (_values, reason) => void reasons.push(reason),
     writer: { write: (r) => void written.push(r) },
     ...(level ? { decisionLog: level } : {}),
   });
@@ -45,12 +46,13 @@ async function decide(level: DecisionLogLevel | undefined): Promise<{ written: D
   session.onInterval(interval(1, [14, 16], { diagnostics: { 'losses/approx_kl': 0.09 } }));
   await session.idle();
   await session.close();
-  return { written, s };
+  return { written, s, reasons };
 }
 
 test('default (full): the prompt, the raw reply and the rationale are recorded with the values', async () => {
-  const { written } = await decide(undefined);
+  const { written, reasons } = await decide(undefined);
   assert.equal(written.length, 2);
+  assert.match(reasons[0]!, new RegExp(SECRET_RATIONALE), 'the config version says why');
   const [ok, failed] = written;
   assert.match(ok!.prompt!.system, /hyperparameter/i);
   assert.match(ok!.prompt!.user, /algo: ppo {2}env: CartPole-v1/);
@@ -61,8 +63,10 @@ test('default (full): the prompt, the raw reply and the rationale are recorded w
 });
 
 test('values: no text sent to or received from the model is written; values, outcomes and failure kinds are', async () => {
-  const { written } = await decide('values');
+  const { written, reasons } = await decide('values');
   assert.equal(written.length, 2);
+  assert.doesNotMatch(reasons.join('\n'), new RegExp(SECRET_RATIONALE), 'nor in the config version reason');
+  assert.match(reasons[0]!, /co-pilot ollama, interval 0, applied by auto/);
   const text = JSON.stringify(written);
   assert.doesNotMatch(text, new RegExp(SECRET_RATIONALE));
   assert.doesNotMatch(text, /cut-off-reply-text/);
@@ -78,8 +82,10 @@ test('values: no text sent to or received from the model is written; values, out
 });
 
 test('off: nothing is written, and the session still decides and applies', async () => {
-  const { written, s } = await decide('off');
+  const { written, s, reasons } = await decide('off');
   assert.deepEqual(written, []);
+  assert.equal(reasons.length, 2, 'both decisions applied');
+  assert.doesNotMatch(reasons.join('\n'), new RegExp(SECRET_RATIONALE));
   assert.ok(s.requestsTo('/api/chat').length >= 2);
 });
 
