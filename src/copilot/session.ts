@@ -287,7 +287,8 @@ export class CopilotSession {
   private reasonFor(record: DecisionRecord, decidedBy: DecidedBy, kind: DecisionOutcomeKind): string {
     const who = record.fallback ? `${record.fallback.controller} (fallback for ${record.controller})` : record.controller;
     const what = kind === 'edited' ? 'edited and accepted' : kind === 'accepted' ? 'accepted' : kind === 'revert' ? 'reverted' : 'applied';
-    const why = record.proposal ? `: ${plainText(record.proposal.rationale, 300)}` : '';
+    // The model's words go to disk (the config version's reason) only when the decision log keeps them too.
+    const why = record.proposal && (this.o.decisionLog ?? 'full') === 'full' ? `: ${plainText(record.proposal.rationale, 300)}` : '';
     return `co-pilot ${who}, interval ${record.interval}, ${what} by ${decidedBy}${why}`;
   }
 
