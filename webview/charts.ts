@@ -1,6 +1,15 @@
 // Line charts on Chart.js 4 for long runs: no parsing (`{x, y}` points read as they are),
 // no animation, and the decimation plugin reducing each series to the point budget before
 // drawing. Only the pieces used are registered, to keep the bundle small.
+//
+// A live update must stay within a frame on a software canvas, and most of a Chart.js update
+// is fixed cost: resolving options, fitting the layout (axes, tick labels, legend), then
+// drawing. So the chart owns its linear y ranges (nice bounds that only widen, the way the
+// data's extremes only widen) and the step range is the panel's (fixed once the run's budget
+// is known): while no range and no size changed, an update keeps the previous layout (a
+// `beforeLayout` hook cancels the fit, which Chart.js documents as cancellable) and only the
+// elements and the drawing are redone. Moving the tail of a step line (the hyperparameter
+// charts reaching "now") moves one element and redraws, without an update at all.
 
 import {
   Chart,
@@ -42,7 +51,46 @@ export interface LineChartOptions {
   tooltipAfter?: (datasetIndex: number, index: number) => string | undefined;
 }
 
-function options(theme: ChartTheme, o: LineChartOptions): ChartOptions<'line'> {
+/** y bounds owned by a chart (linear axes only; a log axis is left to Chart.js). */
+export interface Range {
+  min: number;
+  max: number;
+}
+
+/** Chart.js' "nice number" (1, 2, 5 × 10^k), rounding up: tick steps. */
+function niceStep(x: number): number {
+  const e = Math.floor(Math.log10(x));
+  const f = x / 10 ** e;
+  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * 10 ** e;
+}
+
+/**
+ * Bounds for values in [lo, hi], on multiples of a nice step of about a quarter of the span
+ * (what Chart.js picks for ~5 ticks); a flat series gets ±10 % (or ±1 around 0).
+ */
+export function niceRange(lo: number, hi: number): Range {
+  if (lo === hi) {
+    const d = Math.abs(lo) * 0.1 || 1;
+    lo -= d;
+    hi += d;
+  }
+  const step = niceStep((hi - lo) / 4);
+  return { min: Math.floor(lo / step) * step, max: Math.ceil(hi / step) * step };
+}
+
+/** Extremes of the y values of some series (NaN-free), or undefined when there are none. */
+function extent(series: readonly { data: XY[] }[]): { lo: number; hi: number } | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series)
+    for (const p of s.data) {
+      if (p.y < lo) lo = p.y;
+      if (p.y > hi) hi = p.y;
+    }
+  return lo <= hi && Number.isFinite(lo) && Number.isFinite(hi) ? { lo, hi } : undefined;
+}
+
+function options(theme: ChartTheme, o: LineChartOptions, y?: Range, y1?: Range): ChartOptions<'line'> {
   return {
     animation: false,
     parsing: false,
@@ -53,9 +101,9 @@ function options(theme: ChartTheme, o: LineChartOptions): ChartOptions<'line'> {
     interaction: { mode: 'nearest', axis: 'x', intersect: false },
     scales: {
       x: { type: 'linear', min: 0, max: o.xMax, ticks: { color: theme.foreground, maxTicksLimit: 6 }, grid: { color: theme.grid } },
-      y: { type: o.logY ? 'logarithmic' : 'linear', ticks: { color: theme.foreground, maxTicksLimit: 5 }, grid: { color: theme.grid } },
+      y: { type: o.logY ? 'logarithmic' : 'linear', min: y?.min, max: y?.max, ticks: { color: theme.foreground, maxTicksLimit: 5 }, grid: { color: theme.grid } },
       ...(o.secondAxis
-        ? { y1: { type: 'linear' as const, position: 'right' as const, ticks: { color: theme.foreground, maxTicksLimit: 5 }, grid: { drawOnChartArea: false } } }
+        ? { y1: { type: 'linear' as const, position: 'right' as const, min: y1?.min, max: y1?.max, ticks: { color: theme.foreground, maxTicksLimit: 5 }, grid: { drawOnChartArea: false } } }
         : {}),
     },
     plugins: {
@@ -88,22 +136,41 @@ function dataset(s: SeriesSpec, i: number, theme: ChartTheme, o: LineChartOption
   };
 }
 
-/** One chart on one canvas; `setSeries` replaces the data, `refresh` redraws after appends. */
+/**
+ * One chart on one canvas; `setSeries` replaces the data, `refresh` redraws after appends,
+ * `moveTail` after the last point of every series moved right.
+ */
 export class LineChart {
   private readonly chart: Chart<'line', XY[]>;
   private keys: string[] = [];
+  private y: Range | undefined;
+  private y1: Range | undefined;
+  /** Set when the next update must fit the layout again (ranges, options or datasets changed). */
+  private relayout = true;
+  /** Canvas size the layout was last fitted to (a resize needs a new fit). */
+  private laidOut = { w: -1, h: -1 };
 
   constructor(
     canvas: HTMLCanvasElement,
     private theme: ChartTheme,
     private readonly opts: LineChartOptions,
   ) {
-    this.chart = new Chart(canvas, { type: 'line', data: { datasets: [] }, options: options(theme, opts) });
+    const keepLayout = {
+      id: 'hyperprompt-keep-layout',
+      beforeLayout: (c: Chart): boolean | void => {
+        if (!this.relayout && c.width === this.laidOut.w && c.height === this.laidOut.h) return false;
+        this.relayout = false;
+        this.laidOut = { w: c.width, h: c.height };
+      },
+    };
+    this.chart = new Chart(canvas, { type: 'line', data: { datasets: [] }, options: options(theme, opts), plugins: [keepLayout] });
   }
 
   setSeries(series: SeriesSpec[]): void {
     this.keys = series.map((s) => s.key);
     this.chart.data.datasets = series.map((s, i) => dataset(s, i, this.theme, this.opts));
+    this.fitRanges(series);
+    this.relayout = true;
     this.chart.update('none');
   }
 
@@ -122,17 +189,91 @@ export class LineChart {
       ds.data = s.data;
       if (s.pointRadius) ds.pointRadius = s.pointRadius;
     });
-    this.chart.update('none');
+    this.fitRanges(series);
+    if (!this.redrawInPlace()) this.chart.update('none');
+  }
+
+  /**
+   * An append, drawn without `chart.update()` when nothing around the data changed: same
+   * ranges and size (so the fitted layout and the scales' pixel mapping hold), no decimation
+   * by Chart.js pending (the panel hands in at most the point budget, already reduced), nothing
+   * hovered (a tooltip follows its elements through a full update). Each dataset's controller
+   * syncs its elements with the new array and positions them — `buildOrUpdateElements` and
+   * `update`, the documented dataset-controller interface — and the chart draws. Returns false
+   * when a full update is needed instead.
+   */
+  private redrawInPlace(): boolean {
+    const c = this.chart;
+    if (this.relayout || this.opts.logY || c.width !== this.laidOut.w || c.height !== this.laidOut.h || c.getActiveElements().length) return false;
+    const n = c.data.datasets.length;
+    for (let i = 0; i < n; i++) {
+      const ds = c.data.datasets[i]!;
+      if (ds.data.length > this.opts.pointBudget || '_decimated' in ds || c.getDatasetMeta(i).hidden) return false;
+    }
+    for (let i = 0; i < n; i++) {
+      const controller = c.getDatasetMeta(i).controller;
+      controller.buildOrUpdateElements(false);
+      controller.update('none');
+    }
+    c.render();
+    return true;
+  }
+
+  /**
+   * The last point of each series moved to step `x` (the same array, its tail object mutated
+   * by the caller): the element follows and the chart redraws, with no update. Falls back to
+   * an update when there is nothing drawn yet to move.
+   */
+  moveTail(): void {
+    if (this.relayout) {
+      this.chart.update('none');
+      return;
+    }
+    const x = this.chart.scales.x;
+    let moved = false;
+    this.chart.data.datasets.forEach((ds, i) => {
+      const meta = this.chart.getDatasetMeta(i);
+      const el = meta.data[meta.data.length - 1] as { x: number } | undefined;
+      const p = ds.data[ds.data.length - 1];
+      if (!x || !el || !p || meta.data.length !== ds.data.length) return;
+      el.x = x.getPixelForValue(p.x);
+      moved = true;
+    });
+    if (moved) this.chart.render();
+    else this.chart.update('none');
+  }
+
+  /**
+   * Linear y axes get nice bounds around the data that only widen (the panel's series only
+   * gain points, and keep every extreme); a change of bounds means a new layout.
+   */
+  private fitRanges(series: SeriesSpec[]): void {
+    if (this.opts.logY) {
+      // Chart.js picks a log axis' range itself: every update fits it again.
+      this.relayout = true;
+      return;
+    }
+    const split = this.opts.secondAxis ? 1 : series.length;
+    const y = widen(this.y, extent(series.slice(0, split)));
+    const y1 = this.opts.secondAxis ? widen(this.y1, extent(series.slice(1))) : undefined;
+    if (same(y, this.y) && same(y1, this.y1)) return;
+    this.y = y;
+    this.y1 = y1;
+    const scales = this.chart.options.scales;
+    if (scales?.y) Object.assign(scales.y, { min: y?.min, max: y?.max });
+    if (scales?.y1) Object.assign(scales.y1, { min: y1?.min, max: y1?.max });
+    this.relayout = true;
   }
 
   setTheme(theme: ChartTheme): void {
     this.theme = theme;
-    this.chart.options = options(theme, this.opts);
+    this.chart.options = options(theme, this.opts, this.y, this.y1);
     this.chart.data.datasets.forEach((ds, i) => {
       const c = theme.palette[i % theme.palette.length]!;
       ds.borderColor = c;
       ds.backgroundColor = c;
     });
+    this.relayout = true;
     this.chart.update('none');
   }
 
@@ -142,6 +283,7 @@ export class LineChart {
     this.opts.xMax = x;
     const scale = this.chart.options.scales?.x;
     if (scale) scale.max = x;
+    this.relayout = true;
     return true;
   }
 
@@ -151,7 +293,8 @@ export class LineChart {
 
   setPointBudget(n: number): void {
     this.opts.pointBudget = n;
-    this.chart.options = options(this.theme, this.opts);
+    this.chart.options = options(this.theme, this.opts, this.y, this.y1);
+    this.relayout = true;
     this.chart.update('none');
   }
 
@@ -160,7 +303,23 @@ export class LineChart {
     return this.chart.getDatasetMeta(i).data.length;
   }
 
+  /** The y bounds in force (tests). */
+  yRange(): Range | undefined {
+    return this.y;
+  }
+
   destroy(): void {
     this.chart.destroy();
   }
+}
+
+/** The current bounds if they still hold the data, else nice bounds around both. */
+function widen(cur: Range | undefined, data: { lo: number; hi: number } | undefined): Range | undefined {
+  if (!data) return cur;
+  if (cur && data.lo >= cur.min && data.hi <= cur.max) return cur;
+  return niceRange(Math.min(data.lo, cur?.min ?? Infinity), Math.max(data.hi, cur?.max ?? -Infinity));
+}
+
+function same(a: Range | undefined, b: Range | undefined): boolean {
+  return a === b || (!!a && !!b && a.min === b.min && a.max === b.max);
 }

@@ -25,6 +25,12 @@ import { ProposalCard } from './proposal-card';
 import { SeriesStore } from './series-store';
 import { type ChartTheme, onThemeChange, readTheme } from './theme';
 
+/**
+ * Main-thread time one animation frame may spend redrawing charts before leaving the rest to
+ * the next frame: well under a 60 Hz frame, so the browser's own style, layout and paint fit too.
+ */
+const FRAME_BUDGET_MS = 6;
+
 interface Persist {
   getState(): unknown;
   setState(s: unknown): void;
@@ -41,7 +47,17 @@ export class Panel {
   private pointBudget = 1000;
   private defaultMode: CopilotMode = 'ask';
   private frame = 0;
+  /** The versions changed: which hyperparameters get a chart may have too. */
   private hyperparamsDirty = false;
+  /** Charts whose data changed since they were last drawn. */
+  private readonly dirty = new Set<string>();
+  /** Charts on screen (an IntersectionObserver keeps this; scrolled out or collapsed: absent). */
+  private readonly visible = new Set<string>();
+  private readonly canvases = new Map<string, HTMLCanvasElement>();
+  private readonly observer: IntersectionObserver;
+  /** Where the next frame starts drawing dirty charts, so none waits behind the others. */
+  private cursor = 0;
+  private drawnXMax = 0;
   /** Run step the hyperparameter step lines were last drawn to. */
   private hpDrawnStep = 0;
   /** The step-line points each hyperparameter chart shows (for its tooltips). */
@@ -54,6 +70,7 @@ export class Panel {
   ) {
     this.collapsed = new Set(readPanelViewState(persist.getState()).collapsed);
     this.card = new ProposalCard(byId('proposal'), [], post);
+    this.observer = new IntersectionObserver((entries) => this.onVisibility(entries));
     this.wireControls();
     onThemeChange(() => {
       this.theme = readTheme();
@@ -78,7 +95,7 @@ export class Panel {
         if (this.run && msg.runId === this.run.id) {
           this.versions = msg.versions;
           this.hyperparamsDirty = true;
-          this.schedule();
+          this.markHyperparamsDirty();
         }
         break;
       case 'proposal':
@@ -102,8 +119,9 @@ export class Panel {
     this.space = s.space;
     this.versions = s.versions;
     this.pointBudget = s.pointBudget;
-    // As many min/max buckets as the budget: at most 2× the budget points reach Chart.js' LTTB.
+    // As many min/max buckets as the budget: at most 2× the budget points go into LTTB.
     this.store.setMaxBuckets(s.pointBudget);
+    // The charts get at most the budget (LTTB in the store, as Chart.js' plugin would do).
     this.defaultMode = s.defaultMode;
     this.card.setSpace(s.space);
     this.card.show(s.proposal);
@@ -118,7 +136,7 @@ export class Panel {
     let newKey = false;
     for (const c of chunks) {
       const known = this.store.has(c.key);
-      this.store.append(c);
+      if (this.store.append(c)) this.dirty.add(groupOf(c.key));
       if (!known) newKey = true;
     }
     if (newKey) this.rebuildCharts();
@@ -151,8 +169,8 @@ export class Panel {
     // The step lines' tails follow the run's step; redrawing them is worth it once the tail
     // has moved by about a pixel (1/400 of the axis), not on every batch.
     if (stepChanged && Math.abs((run?.step ?? 0) - this.hpDrawnStep) * 400 >= this.xMax()) {
-      this.hyperparamsDirty = true;
-      this.schedule();
+      this.hpDrawnStep = run?.step ?? 0;
+      this.markHyperparamsDirty();
     }
   }
 
@@ -185,7 +203,7 @@ export class Panel {
       if (d.open) this.collapsed.delete(id);
       else this.collapsed.add(id);
       this.persist.setState({ v: WEBVIEW_STATE_VERSION, collapsed: [...this.collapsed] });
-      if (d.open) this.schedule();
+      // An opened chart that missed updates is drawn when the observer sees it on screen.
     }, true);
   }
 
@@ -196,7 +214,7 @@ export class Panel {
       .keys()
       .filter((k) => groupOf(k) === group)
       .sort()
-      .map((k) => ({ key: k, label: labelOf(k), data: this.store.points(k) }));
+      .map((k) => ({ key: k, label: labelOf(k), data: this.store.drawn(k, this.pointBudget) }));
   }
 
   private section(id: string, title: string, parent: HTMLElement, height: string): HTMLCanvasElement {
@@ -212,11 +230,43 @@ export class Panel {
     return canvas;
   }
 
+  /** Registers a chart's canvas with the visibility observer (a new chart counts as on screen until told otherwise). */
+  private track(id: string, canvas: HTMLCanvasElement): void {
+    canvas.dataset.chartId = id;
+    this.canvases.set(id, canvas);
+    this.visible.add(id);
+    this.observer.observe(canvas);
+  }
+
+  private onVisibility(entries: IntersectionObserverEntry[]): void {
+    let shown = false;
+    for (const e of entries) {
+      const id = (e.target as HTMLElement).dataset.chartId;
+      if (!id || this.canvases.get(id) !== e.target) continue;
+      if (e.isIntersecting) {
+        this.visible.add(id);
+        if (this.dirty.has(id)) shown = true;
+      } else this.visible.delete(id);
+    }
+    if (shown) this.schedule();
+  }
+
+  private dropChart(id: string): void {
+    this.charts.get(id)?.destroy();
+    this.charts.delete(id);
+    const c = this.canvases.get(id);
+    if (c) this.observer.unobserve(c);
+    this.canvases.delete(id);
+    this.visible.delete(id);
+    this.dirty.delete(id);
+  }
+
   private rebuildCharts(): void {
-    for (const c of this.charts.values()) c.destroy();
-    this.charts.clear();
+    for (const id of [...this.charts.keys()]) this.dropChart(id);
+    this.dirty.clear();
     const root = byId('charts');
     root.replaceChildren();
+    this.drawnXMax = this.xMax();
     for (const g of CHART_GROUPS) {
       const series = this.seriesFor(g.id);
       if (!series.length) continue;
@@ -225,10 +275,11 @@ export class Panel {
         pointBudget: this.pointBudget,
         showLegend: g.id !== 'return',
         secondAxis: series.length > 1,
-        xMax: this.xMax(),
+        xMax: this.drawnXMax,
       });
       chart.setSeries(series);
       this.charts.set(g.id, chart);
+      this.track(g.id, canvas);
       this.markDrawn(canvas, chart, series);
     }
     this.buildHyperparamCharts(root);
@@ -237,28 +288,41 @@ export class Panel {
     this.hyperparamsDirty = false;
   }
 
-  /**
-   * New versions or a new step: the step lines get their new points in place (cheap, every
-   * live update); the charts are rebuilt only when the set of parameters changed.
-   */
-  private updateHyperparamCharts(xMax: number): void {
-    this.hpDrawnStep = this.run?.step ?? 0;
+  /** The step lines need redrawing (new versions, or "now" moved); a changed set of parameters rebuilds them. */
+  private markHyperparamsDirty(): void {
+    for (const k of this.charts.keys()) if (k.startsWith('hp:')) this.dirty.add(k);
+    this.schedule();
+  }
+
+  /** Rebuilds the hyperparameter charts when the set of charted parameters changed; returns whether it did. */
+  private rebuildHyperparamChartsIfNeeded(): boolean {
     const params = chartableParams(this.space, this.versions);
     const existing = [...this.charts.keys()].filter((k) => k.startsWith('hp:')).map((k) => k.slice(3));
-    if (params.length === existing.length && params.every((p, i) => existing[i] === p.name)) {
-      for (const p of params) {
-        const points = hyperparamSteps(p.name, this.versions, this.currentStep());
-        this.hpPoints.set(p.name, points);
-        const chart = this.charts.get(`hp:${p.name}`)!;
-        chart.setXMax(xMax);
-        chart.refresh([{ key: p.name, label: p.name, data: points, stepped: true, pointRadius: points.map((q) => (q.change ? 3 : 0)) }]);
-      }
-      return;
-    }
+    if (params.length === existing.length && params.every((p, i) => existing[i] === p.name)) return false;
     const root = byId('charts');
     root.querySelector('[data-chart="hyperparams"]')?.remove();
-    for (const [k, c] of this.charts) if (k.startsWith('hp:')) (c.destroy(), this.charts.delete(k));
+    for (const k of existing) this.dropChart(`hp:${k}`);
     this.buildHyperparamCharts(root);
+    return true;
+  }
+
+  /**
+   * Redraws one hyperparameter chart. When only "now" moved (same change points, the tail
+   * further right) the tail point is moved in place and the chart redrawn without an update.
+   */
+  private drawHyperparam(name: string): void {
+    const chart = this.charts.get(`hp:${name}`);
+    if (!chart) return;
+    const points = hyperparamSteps(name, this.versions, this.currentStep());
+    const old = this.hpPoints.get(name);
+    const n = points.length;
+    if (old && old.length === n && n > 1 && points.every((p, i) => i === n - 1 ? p.y === old[i]!.y && p.change === old[i]!.change : p.x === old[i]!.x && p.y === old[i]!.y && p.change === old[i]!.change && p.version === old[i]!.version)) {
+      old[n - 1]!.x = points[n - 1]!.x;
+      chart.moveTail();
+      return;
+    }
+    this.hpPoints.set(name, points);
+    chart.refresh([{ key: name, label: name, data: points, stepped: true, pointRadius: points.map((q) => (q.change ? 3 : 0)) }]);
   }
 
   private buildHyperparamCharts(root: HTMLElement): void {
@@ -286,6 +350,7 @@ export class Panel {
       });
       chart.setSeries([{ key: p.name, label: p.name, data: points, stepped: true, pointRadius: points.map((q) => (q.change ? 3 : 0)) }]);
       this.charts.set(`hp:${p.name}`, chart);
+      this.track(`hp:${p.name}`, canvas);
     }
   }
 
@@ -308,31 +373,62 @@ export class Panel {
     });
   }
 
-  /** Redraws the charts whose data changed since the last frame. */
+  /**
+   * Redraws dirty charts that are on screen, in turn from where the last frame stopped, until
+   * this frame has spent FRAME_BUDGET_MS (at least one chart per frame); the rest wait for the
+   * next frame. Charts off screen stay dirty until the observer sees them again.
+   */
   private render(): void {
     performance.mark('hp-render-start');
-    const changed = this.store.takeChanged();
-    const groups = new Set([...changed].map(groupOf));
-    const xMax = this.xMax();
-    for (const [g, chart] of this.charts) if (!groups.has(g as ChartGroup) && !g.startsWith('hp:') && chart.setXMax(xMax)) chart.update();
-    for (const g of groups) {
-      const chart = this.charts.get(g);
-      if (!chart) continue;
-      const series = this.seriesFor(g);
-      if (!chart.hasKeys(series.map((s) => s.key))) {
-        this.rebuildCharts();
-        return;
-      }
-      chart.setXMax(xMax);
-      chart.refresh(series);
-      const canvas = byId('charts').querySelector<HTMLCanvasElement>(`[data-testid="chart-${g}"]`);
-      if (canvas) this.markDrawn(canvas, chart, series);
-    }
+    const t0 = performance.now();
+    this.store.takeChanged();
     if (this.hyperparamsDirty) {
       this.hyperparamsDirty = false;
-      this.updateHyperparamCharts(xMax);
+      if (this.rebuildHyperparamChartsIfNeeded()) this.markHyperparamsDirty();
     }
+    const xMax = this.xMax();
+    if (xMax !== this.drawnXMax) {
+      this.drawnXMax = xMax;
+      for (const [id, chart] of this.charts) if (chart.setXMax(xMax)) this.dirty.add(id);
+    }
+    const ids = [...this.charts.keys()];
+    let pending = false;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[(this.cursor + i) % ids.length]!;
+      if (!this.dirty.has(id) || !this.visible.has(id)) continue;
+      if (performance.now() - t0 >= FRAME_BUDGET_MS) {
+        this.cursor = (this.cursor + i) % ids.length;
+        pending = true;
+        break;
+      }
+      this.dirty.delete(id);
+      if (!this.draw(id)) {
+        // The set of series changed: everything was rebuilt and drawn.
+        performance.measure('hp-render', 'hp-render-start');
+        return;
+      }
+    }
+    if (pending) this.schedule();
     performance.measure('hp-render', 'hp-render-start');
+  }
+
+  /** Redraws one chart; false when its series changed and the charts were rebuilt instead. */
+  private draw(id: string): boolean {
+    if (id.startsWith('hp:')) {
+      this.drawHyperparam(id.slice(3));
+      return true;
+    }
+    const chart = this.charts.get(id);
+    if (!chart) return true;
+    const series = this.seriesFor(id as ChartGroup);
+    if (!chart.hasKeys(series.map((s) => s.key))) {
+      this.rebuildCharts();
+      return false;
+    }
+    chart.refresh(series);
+    const canvas = this.canvases.get(id);
+    if (canvas) this.markDrawn(canvas, chart, series);
+    return true;
   }
 
   /**

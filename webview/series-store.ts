@@ -3,11 +3,12 @@
 // Each series is kept as min/max buckets of k consecutive points: a bucket remembers its
 // lowest and highest point, so spikes survive. When a series holds more than `maxBuckets`
 // buckets, neighbours merge (exactly: the min of two mins, the max of two maxes) and k
-// doubles. Chart.js then gets at most 2·maxBuckets `{x, y}` points and its decimation plugin
-// (LTTB) reduces them to the point budget. Each chart update costs O(maxBuckets), not O(points
-// received), which keeps a live update of a 200k-point series within a frame. Chart.js is
-// handed a fresh array each time: it patches the arrays it is given (push, splice) to track
-// changes, which would make every append create chart elements.
+// doubles. `drawn()` reduces the at most 2·maxBuckets bucket points to the point budget with
+// LTTB — the algorithm of Chart.js' decimation plugin, run here so a live update can skip
+// Chart.js' full update (which is where the plugin runs). Each chart update costs
+// O(maxBuckets), not O(points received), which keeps a live update of a 200k-point series
+// within a frame. Chart.js is handed a fresh array each time: it patches the arrays it is
+// given (push, splice) to track changes, which would make every append create chart elements.
 
 import type { SeriesChunk } from '../src/shared/webview-protocol';
 
@@ -79,6 +80,48 @@ export class ReducedSeries {
   }
 }
 
+/**
+ * Largest-triangle-three-buckets down to `samples` points (first and last kept), the same
+ * selection as Chart.js' decimation plugin (`algorithm: 'lttb'`); a series at or under the
+ * budget comes back as a copy.
+ */
+export function lttb(data: readonly XY[], samples: number): XY[] {
+  const count = data.length;
+  if (samples >= count || samples < 3) return data.slice();
+  const out: XY[] = [data[0]!];
+  const bucketWidth = (count - 2) / (samples - 2);
+  let a = 0;
+  for (let i = 0; i < samples - 2; i++) {
+    const avgStart = Math.floor((i + 1) * bucketWidth) + 1;
+    const avgEnd = Math.min(Math.floor((i + 2) * bucketWidth) + 1, count);
+    let avgX = 0;
+    let avgY = 0;
+    for (let j = avgStart; j < avgEnd; j++) {
+      avgX += data[j]!.x;
+      avgY += data[j]!.y;
+    }
+    avgX /= avgEnd - avgStart;
+    avgY /= avgEnd - avgStart;
+    const from = Math.floor(i * bucketWidth) + 1;
+    const to = Math.min(Math.floor((i + 1) * bucketWidth) + 1, count);
+    const pa = data[a]!;
+    let maxArea = -1;
+    let next = from;
+    for (let j = from; j < to; j++) {
+      const p = data[j]!;
+      const area = 0.5 * Math.abs((pa.x - avgX) * (p.y - pa.y) - (pa.x - p.x) * (avgY - pa.y));
+      if (area > maxArea) {
+        maxArea = area;
+        next = j;
+      }
+    }
+    out.push(data[next]!);
+    a = next;
+  }
+  out.push(data[count - 1]!);
+  return out;
+}
+
 export class SeriesStore {
   private readonly series = new Map<string, ReducedSeries>();
   /** Keys changed since the last `takeChanged()`. */
@@ -108,9 +151,15 @@ export class SeriesStore {
     return s;
   }
 
-  /** A fresh array of the reduced points of a series, for Chart.js. */
+  /** A fresh array of the reduced points of a series (at most 2·maxBuckets). */
   points(key: string): XY[] {
     return this.series.get(key)?.points() ?? [];
+  }
+
+  /** A fresh array of at most `budget` points of a series, reduced by LTTB: what a chart draws. */
+  drawn(key: string, budget: number): XY[] {
+    const s = this.series.get(key);
+    return s ? lttb(s.points(), budget) : [];
   }
 
   /** The newest point received for a series. */

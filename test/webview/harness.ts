@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import * as esbuild from 'esbuild';
@@ -26,7 +26,7 @@ export interface Harness {
 export async function startHarness(opts: { entry: string; body: string; title: string; minify?: boolean }): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'hp-webview-'));
   await esbuild.build({
-    entryPoints: [join(root, opts.entry)],
+    entryPoints: [isAbsolute(opts.entry) ? opts.entry : join(root, opts.entry)],
     outfile: join(dir, 'webview.js'),
     bundle: true,
     platform: 'browser',
