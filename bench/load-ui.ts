@@ -9,7 +9,7 @@ import '../test/host/use-vscode-mock';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { CDPSession, Page } from 'playwright-core';
 import type * as vscode from 'vscode';
-import { EventEmitter, Uri } from '../test/host/vscode-mock';
+import { EventEmitter, mock, Uri } from '../test/host/vscode-mock';
 import { startHarness, type Harness } from '../test/webview/harness';
 import { makeController } from '../src/copilot/controllers';
 import type { RunManager } from '../src/runs/manager';
@@ -148,6 +148,8 @@ export interface UiHost {
   /** Messages the host posted to the page, by type. */
   sent: Record<string, SentCounts>;
   snapshotBytes: number[];
+  /** Times the status bar item's text changed. */
+  statusUpdates(): number;
   /** Reads (and resets) what the page recorded. */
   probe(): Promise<PageProbe>;
   /** The page's JS heap after a collection, and the renderer's main-thread task seconds so far. */
@@ -215,7 +217,19 @@ export async function startUi(rc: RunController, opts: { harness?: Harness } = {
   const tree = new RunsTreeProvider(rc);
   const treeDriver = driveTree(tree);
   const status = new RunStatusBar(rc);
+  // Each change of the item's text is one update VS Code sends to the window.
+  const item = mock.statusItems.at(-1)!;
+  let statusUpdates = 0;
+  let text = item.text;
+  Object.defineProperty(item, 'text', {
+    get: () => text,
+    set: (t: string) => {
+      if (t !== text) statusUpdates++;
+      text = t;
+    },
+  });
   return {
+    statusUpdates: () => statusUpdates,
     rc,
     panel,
     tree,
