@@ -13,6 +13,8 @@ export class RunWriteError extends Error {
   constructor(
     readonly path: string,
     override readonly cause: unknown,
+    /** The write did go through after all (on space held in reserve): the disk is full even so. */
+    readonly written = false,
   ) {
     const code = (cause as NodeJS.ErrnoException | undefined)?.code;
     const folder = dirname(path);

@@ -549,6 +549,7 @@ export class Run extends TypedEmitter<RunEvents> {
    */
   private onCheckpoint(path: string, step: number): void {
     this.flush();
+    this.emitBatch(); // listeners, too, see the metrics before the checkpoint that covers them
     if (this.writeFailed) {
       this.warn(`the checkpoint at step ${step} was not recorded: the metrics before it could not be written`);
       return;
@@ -648,6 +649,13 @@ export class Run extends TypedEmitter<RunEvents> {
 
   /** Writes buffered metric lines (and run.json's step when it moved). */
   private flush(): void {
+    if (this.writeFailed) {
+      // The run is stopping after a failed write (a full disk): what arrives now lies after the
+      // last recorded checkpoint, so a resume trains it again; writing it would only eat the
+      // space kept to record how the run ended.
+      this.metricLines = [];
+      return;
+    }
     if (this.metricLines.length) {
       const lines = this.metricLines;
       this.metricLines = [];
@@ -729,8 +737,11 @@ export class Run extends TypedEmitter<RunEvents> {
       status = 'crashed';
       message = `the trainer exited with code ${code} at step ${r.step} without saying "done"${this.stderrSummary()}`;
     }
+    if (status === 'crashed' && !/the disk is full/.test(message) && this.stderrTail.some((l) => /ENOSPC|No space left on device|EDQUOT|Disk quota exceeded/.test(l)))
+      message += `. The disk looks full (the trainer's stderr says so): free space in ${this.paths.dir} and resume the run`;
     if (status === 'crashed' || status === 'stopped') {
       const ck = this.store.lastCheckpoint(r);
+      message = message.replace(/\.+$/, '');
       message += ck ? `. Resume from the checkpoint at step ${ck.step} with "hyperprompt runs resume ${r.id}".` : '.';
     }
     for (const p of this.pending.values()) this.warn(`configuration version ${p.version} never took effect (the trainer ended before applying it)`);

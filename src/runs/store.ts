@@ -207,7 +207,11 @@ export class RunStore {
     return c.value;
   }
 
-  /** Atomically replaces run.json (temp file + rename: readers see the old or the new, never half). */
+  /**
+   * Atomically replaces run.json (temp file + rename: readers see the old or the new, never half).
+   * Throws RunWriteError; on a full disk it first spends the folder's reserve to get the write
+   * through, and still throws (with `written` true) so the caller stops what fills the disk.
+   */
   write(record: RunRecord): void {
     const p = this.paths(record.id);
     record.updatedAt = new Date().toISOString();
@@ -219,16 +223,17 @@ export class RunStore {
     } catch (e) {
       rmSync(tmp, { force: true });
       const code = (e as NodeJS.ErrnoException).code;
-      // A full disk: spend the reserve on recording the run's state, then try once more.
+      // A full disk: spend the reserve on recording the run's state, then try once more. Even
+      // when that works the disk is full, and the caller is told so (a run stops on it).
       if ((code === 'ENOSPC' || code === 'EDQUOT') && this.releaseReserve(record.id)) {
         try {
           writeFileSync(tmp, text);
           renameSync(tmp, p.runJson);
-          return;
         } catch (e2) {
           rmSync(tmp, { force: true });
           throw new RunWriteError(p.runJson, e2);
         }
+        throw new RunWriteError(p.runJson, e, true);
       }
       throw new RunWriteError(p.runJson, e);
     }
