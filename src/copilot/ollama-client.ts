@@ -76,7 +76,7 @@ export function classifyOllamaError(e: unknown, host: string, opts: ClassifyOpti
     return { kind: 'unreachable', message: `cannot reach Ollama at ${host} (${code}): start it with "ollama serve" or pass --ollama-host` };
   // The server went away in the middle of a reply: the socket closed or was reset (undici says
   // "terminated" with UND_ERR_SOCKET, or "fetch failed" with ECONNRESET before any byte).
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || /terminated|other side closed|socket hang up/i.test(msg))
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || /^terminated$|other side closed|socket hang up/i.test(msg))
     return {
       kind: 'invalid-reply',
       message: `Ollama at ${host} closed the connection in the middle of its reply${got} (${code ?? msg}): the server stopped or crashed; check "ollama serve"`,

@@ -53,7 +53,10 @@ function input(signal = new AbortController().signal): ControllerInput {
 
 /** Long enough to be cut into several streamed chunks. */
 const REPLY = { changes: { learning_rate: 0.0002 }, rationale: 'The KL is high: lower the learning rate a little to steady the updates.', confidence: 0.7 };
+/** For the fault that needs the timeout to end it (a stalled reply); kept short so the test is. */
 const TIMEOUT_MS = 600;
+/** For faults the client must notice by itself: far longer than they take, so a busy machine cannot turn them into timeouts. */
+const GENEROUS_MS = 8000;
 const faultOf = (step: ScriptStep): string | undefined => ('fault' in step ? step.fault : undefined);
 
 interface FaultCase {
@@ -78,16 +81,19 @@ for (const stream of [true, false]) {
     test(`${stream ? 'streamed' : 'one-body'} reply, ${f.name}: gives up within its timeout with a clear message; the fallback decides`, async () => {
       const s = await server();
       s.enqueue(f.step, f.step);
-      const ctl = withFallback(new OllamaController({ host: s.url, stream, timeoutMs: TIMEOUT_MS }), new HeuristicController());
+      const stalls = f.kind === 'timeout';
+      const ctl = withFallback(new OllamaController({ host: s.url, stream, timeoutMs: stalls ? TIMEOUT_MS : GENEROUS_MS }), new HeuristicController());
       const t0 = performance.now();
       const out = await ctl.decide(input());
       const ms = performance.now() - t0;
       assert.equal(out.failure?.kind, f.kind, out.failure?.message);
       assert.match(out.failure!.message, f.message);
       assert.match(out.failure!.message, new RegExp(s.url.replace(/[.:/]/g, '\\$&')), 'the message names the host');
-      // One retry: two attempts of at most TIMEOUT_MS each, plus the model lookup.
+      // One retry. A stalled reply: two attempts of at most TIMEOUT_MS each, plus the model lookup;
+      // a broken one is noticed at once, without waiting for any timeout.
       assert.equal(out.attempts, 2);
-      assert.ok(ms < 2 * TIMEOUT_MS + 1500, `gave up in ${Math.round(ms)} ms`);
+      if (stalls) assert.ok(ms < 2 * TIMEOUT_MS + 1500, `gave up in ${Math.round(ms)} ms`);
+      else assert.ok(ms < GENEROUS_MS, `gave up in ${Math.round(ms)} ms, before any timeout`);
       assert.equal(out.fallback?.controller, 'heuristic');
       assert.ok(out.proposal && 'learning_rate' in out.proposal.changes, 'the heuristic proposal (KL 0.09)');
       assert.match(out.messages!.join('\n'), /attempt 1 failed .*; retrying once/);
@@ -101,12 +107,27 @@ for (const stream of [true, false]) {
   }
 }
 
+test('streamed: an error line mid-reply with the response left open: the failure says what the server said, and the connection is let go at once', async () => {
+  const s = await server();
+  const step: ScriptStep = { fault: 'error-mid-stream', reply: REPLY, error: 'llama runner process has terminated: signal: killed' };
+  s.enqueue(step, step);
+  const t0 = performance.now();
+  const out = await withFallback(new OllamaController({ host: s.url, stream: true, timeoutMs: 5000 }), new HeuristicController()).decide(input());
+  assert.ok(performance.now() - t0 < 3000, 'no wait for the timeout');
+  assert.equal(out.attempts, 2);
+  assert.match(out.failure!.message, /^Ollama at .*: llama runner process has terminated: signal: killed$/);
+  assert.doesNotMatch(out.failure!.message, /closed the connection/, 'the server said what happened; the connection did not drop');
+  assert.equal(out.fallback?.controller, 'heuristic');
+  // The server never ends these responses: only the client closing them ends the requests.
+  await settled(s);
+});
+
 test('a reply broken once, then whole on the retry: exactly that one proposal (no partial text mixed in)', async () => {
   for (const stream of [true, false]) {
     const s = await server();
     const good = { changes: { clip_range: 0.15 }, rationale: 'Second try.' };
     s.enqueue({ fault: 'close-mid-stream', reply: REPLY }, { reply: good });
-    const out = await new OllamaController({ host: s.url, stream, timeoutMs: TIMEOUT_MS }).decide(input());
+    const out = await new OllamaController({ host: s.url, stream, timeoutMs: GENEROUS_MS }).decide(input());
     assert.deepEqual(out.proposal, good);
     assert.equal(out.rawReply, JSON.stringify(good));
     assert.equal(out.attempts, 2);
@@ -120,7 +141,7 @@ test('the session keeps working: the server stops mid-stream, later intervals fa
   const applied: { values: HyperparamValues; reason: string }[] = [];
   const events: CopilotEvent[] = [];
   const session = new CopilotSession({
-    controller: withFallback(new OllamaController({ host: s.url, stream: true, timeoutMs: TIMEOUT_MS }), new HeuristicController()),
+    controller: withFallback(new OllamaController({ host: s.url, stream: true, timeoutMs: GENEROUS_MS }), new HeuristicController()),
     mode: 'auto',
     algo: 'ppo',
     env: 'CartPole-v1',
@@ -179,7 +200,7 @@ test('a reply that hangs half-way holds no interval hostage: intervals that end 
   const records: string[] = [];
   const messages: string[] = [];
   const session = new CopilotSession({
-    controller: withFallback(new OllamaController({ host: s.url, stream: true, timeoutMs: 400, retries: 0 }), new HeuristicController()),
+    controller: withFallback(new OllamaController({ host: s.url, stream: true, timeoutMs: 1000, retries: 0 }), new HeuristicController()),
     mode: 'auto',
     algo: 'ppo',
     env: 'CartPole-v1',
@@ -227,13 +248,17 @@ test('closing the session while a reply hangs half-way cancels it at once (no wa
   await settled(s);
 });
 
+/** A freshly started process is slow to make its first request on a busy machine: room for that. */
+const CHILD_TIMEOUT_MS = 3000;
+
 test('a process running a session through every mid-stream fault exits on its own (no socket or timer left behind)', async () => {
   const s = await server();
   const script = join(__dirname, 'fixtures', 'ollama-fault-session.ts');
   for (const stream of [true, false]) {
-    for (const f of FAULTS.filter((x) => faultOf(x.step) !== 'stop-server-mid-stream')) s.enqueue(f.step, f.step);
+    // One attempt per decision in the child (retries 0): one scripted step per interval.
+    for (const f of FAULTS.filter((x) => faultOf(x.step) !== 'stop-server-mid-stream')) s.enqueue(f.step);
     s.enqueue({ reply: { changes: { n_epochs: 9 }, rationale: 'whole' } });
-    const child = spawn(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, script, s.url, String(stream), String(TIMEOUT_MS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, script, s.url, String(stream), String(CHILD_TIMEOUT_MS)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (b) => (out += b));

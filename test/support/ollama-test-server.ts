@@ -5,7 +5,7 @@
 // scripted replies, and faults can be injected (latency, HTTP 500, a stream cut short, a body
 // that is not JSON, a request that never gets an answer, and breaks in the middle of a reply: the
 // socket closed, the whole server stopped (and restarted on the same port), half a JSON line and
-// then silence, a TCP reset). Every request is recorded so tests
+// then silence, a TCP reset, an error line with the response left open). Every request is recorded so tests
 // can assert on exactly what the client sent (e.g. that `format` holds the JSON schema).
 // Stands in for a real Ollama server, which (with model weights) cannot run in CI.
 
@@ -31,10 +31,12 @@ export type ScriptStep =
   /** A few chunks and then half a JSON line (no newline), then silence until the client gives up. */
   | { fault: 'partial-then-hang'; reply?: string | object }
   /** Some of the reply, then the connection is reset (TCP RST). `at: 'start'`: reset before any byte of the response. */
-  | { fault: 'reset'; at?: 'start' | 'mid-stream'; reply?: string | object };
+  | { fault: 'reset'; at?: 'start' | 'mid-stream'; reply?: string | object }
+  /** Streamed: some of the reply, then an `{"error": ...}` line (as Ollama sends when the runner dies), and the response left open. */
+  | { fault: 'error-mid-stream'; reply?: string | object; error?: string };
 
 /** The faults that break a reply in the middle. */
-type MidStreamFault = Extract<ScriptStep, { fault: 'close-mid-stream' | 'stop-server-mid-stream' | 'partial-then-hang' | 'reset' }>;
+type MidStreamFault = Extract<ScriptStep, { fault: 'close-mid-stream' | 'stop-server-mid-stream' | 'partial-then-hang' | 'reset' | 'error-mid-stream' }>;
 
 export interface RecordedRequest {
   method: string;
@@ -389,7 +391,7 @@ export class OllamaTestServer {
       eval_duration: 400_000,
     });
     const cut = 'fault' in step && step.fault === 'cut-stream';
-    if ('fault' in step && (step.fault === 'close-mid-stream' || step.fault === 'stop-server-mid-stream' || step.fault === 'partial-then-hang' || step.fault === 'reset'))
+    if ('fault' in step && (step.fault === 'close-mid-stream' || step.fault === 'stop-server-mid-stream' || step.fault === 'partial-then-hang' || step.fault === 'reset' || step.fault === 'error-mid-stream'))
       return this.midStreamFault(res, step, content, stream, piece);
     if (stream) {
       this.startStream(res);
@@ -430,7 +432,8 @@ export class OllamaTestServer {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
       res.write(text.slice(0, text.length >> 1));
     }
-    if (step.fault === 'partial-then-hang') {
+    if (step.fault === 'error-mid-stream' && stream) this.line(res, { error: step.error ?? 'an error was encountered while running the model: unexpected EOF' });
+    if (step.fault === 'partial-then-hang' || step.fault === 'error-mid-stream') {
       // Half of one more line: the client holds bytes it cannot parse, and nothing more comes.
       const next = JSON.stringify(piece(chunks[half.length] ?? 'x', false));
       if (stream) res.write(next.slice(0, next.length >> 1));
