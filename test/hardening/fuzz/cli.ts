@@ -3,7 +3,8 @@
 // counts, and exits 1 on any crash or property violation, printing for each distinct problem
 // the command that reproduces it and the shrunk input.
 
-import { type Failure, formatFailure, runTarget } from './runner';
+import { evaluate, type Failure, formatFailure, preview, runTarget } from './runner';
+import { Dice, inputSeed } from './random';
 import { TARGETS } from './targets';
 
 function usage(msg: string): never {
@@ -33,6 +34,14 @@ function main(argv: string[]): number {
   const t0 = performance.now();
   let bad = 0;
   for (const t of targets) {
+    if (o.only !== undefined) {
+      // One input: show it and what the parser said, to debug a reported failure.
+      const g = t.generate(new Dice(inputSeed(o.seed, t.name, o.only)));
+      const r = evaluate(t, g);
+      process.stdout.write(`[${t.name}] #${o.only} made by ${g.kind}${g.path ? ` at ${g.path.join('.')}` : ''}\n  input: ${preview(g.input)}\n`);
+      if (r.outcome) process.stdout.write(`  ${r.outcome.accepted ? `accepted: ${preview(r.outcome.value, 600)}` : `rejected: ${preview(r.outcome.error, 600)}`}\n`);
+      for (const p of r.problems) process.stdout.write(`  problem: ${p}\n`);
+    }
     const c = runTarget(t, { iterations: o.only !== undefined ? 1 : o.iterations, seed: o.seed, from: o.only });
     bad += c.crashes + c.violations;
     failures.push(...c.failures);
