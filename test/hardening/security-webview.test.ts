@@ -8,9 +8,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { contentSecurityPolicy, SIDE_PANEL_BODY, webviewHtml } from '../../src/host/webview-html';
-import { WEBVIEW_PROTOCOL_VERSION } from '../../src/shared/webview-protocol';
-import { panelState, PROPOSAL, VERSIONS } from '../webview/fixtures';
+import { COMPARE_BODY, contentSecurityPolicy, SIDE_PANEL_BODY, webviewHtml } from '../../src/host/webview-html';
+import { differingHyperparams, WEBVIEW_PROTOCOL_VERSION } from '../../src/shared/webview-protocol';
+import { curves, panelState, PROPOSAL, VERSIONS } from '../webview/fixtures';
 import { type Harness, startHarness } from '../webview/harness';
 
 const ROOT = join(__dirname, '..', '..');
@@ -25,12 +25,17 @@ const PAYLOADS = [
 const HOSTILE = PAYLOADS.join(' ');
 
 let harness: Harness;
+let compare: Harness;
 before(async () => {
   harness = await startHarness({ entry: 'webview/main.ts', body: SIDE_PANEL_BODY, title: 'HyperPrompt' });
+  compare = await startHarness({ entry: 'webview/compare.ts', body: COMPARE_BODY, title: 'Compare Runs' });
 });
 after(async () => {
   await harness?.close();
+  await compare?.close();
 });
+
+const COUNT_ELEMENTS = `(() => { const n = {}; for (const t of ['img','script','svg','iframe','a','style','object','embed']) n[t] = document.querySelectorAll(t).length; return n; })()`;
 
 test('hostile text in a proposal, a run label, version reasons and a notice stays text: no element, no script, no CSP violation', async () => {
   const page = await harness.browser.newPage({ viewport: { width: 400, height: 900 } });
@@ -38,7 +43,7 @@ test('hostile text in a proposal, a run label, version reasons and a notice stay
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(harness.url('dark'));
   await page.waitForFunction('window.__posted.length > 0');
-  const countElements = `(() => { const n = {}; for (const t of ['img','script','svg','iframe','a','style','object','embed']) n[t] = document.querySelectorAll(t).length; return n; })()`;
+  const countElements = COUNT_ELEMENTS;
   const before = (await page.evaluate(countElements)) as Record<string, number>;
   const base = panelState(50);
   const state = {
@@ -65,6 +70,31 @@ test('hostile text in a proposal, a run label, version reasons and a notice stay
   assert.ok(((await page.textContent('[data-testid=run-title]')) ?? '').includes('<script>'));
   // No element was made from it, anywhere in the page, and nothing ran.
   assert.deepEqual(await page.evaluate(countElements), before);
+  assert.equal(await page.evaluate('window.__pwned'), undefined);
+  assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the Compare Runs panel: hostile run labels, controller names and version reasons stay text', async () => {
+  const page = await compare.browser.newPage({ viewport: { width: 900, height: 1200 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(compare.url('light'));
+  await page.waitForFunction('window.__posted.length > 0');
+  const before = (await page.evaluate(COUNT_ELEMENTS)) as Record<string, number>;
+  const a = panelState(100);
+  const versions = VERSIONS.map((v) => ({ ...v, reason: `${v.reason} ${HOSTILE}`, author: v.author }));
+  const runs = [
+    { run: { ...a.run!, label: `run A ${HOSTILE}`, controller: PAYLOADS[1]! }, series: a.series, versions },
+    { run: { ...a.run!, id: 'run-2', label: `run B ${HOSTILE}` }, series: curves(100, 0, 100, 7), versions: VERSIONS },
+  ];
+  const state = { runs, differing: differingHyperparams(runs.map((r) => r.versions)), pointBudget: 200 };
+  await page.evaluate(`window.__fromHost(${JSON.stringify({ type: 'compareSnapshot', protocol: WEBVIEW_PROTOCOL_VERSION, state })})`);
+  await page.evaluate(`window.__fromHost(${JSON.stringify({ type: 'notice', notice: { level: 'error', text: HOSTILE } })})`);
+  await page.waitForTimeout(200);
+  assert.ok(((await page.textContent('body')) ?? '').includes('run A <img src=x onerror="window.__pwned=1">'), 'the label is shown as text');
+  assert.deepEqual(await page.evaluate(COUNT_ELEMENTS), before);
   assert.equal(await page.evaluate('window.__pwned'), undefined);
   assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
   assert.deepEqual(errors, []);
