@@ -231,10 +231,12 @@ async function killCase(root: string, t: TrainerName, kills: number): Promise<vo
   tap.follow(run);
   const id = run.id;
   let extended = 0;
+  const moments = { 'start-up': 0, training: 0, checkpointing: 0 };
   for (let attempts = 0; r.kills < kills && attempts < kills * 3; attempts++) {
     const exit = run.finished;
     const mode = rand();
     let alive = true;
+    const moment: keyof typeof moments = mode < 0.15 ? 'start-up' : mode > 0.85 && spec.checkpointEvery > 0 ? 'checkpointing' : 'training';
     if (mode < 0.15) {
       // During start-up: before or just after hello.
       await sleep(200 + rand() * 2500);
@@ -265,6 +267,7 @@ async function killCase(root: string, t: TrainerName, kills: number): Promise<vo
     }
     if (e.signal !== 'SIGKILL') fail(r, `a kill ended the run with ${e.status}/${e.signal}: ${e.message}`);
     r.kills++;
+    moments[moment]++;
     run = m.resume(id);
     r.resumed++;
     tap.follow(run);
@@ -272,7 +275,7 @@ async function killCase(root: string, t: TrainerName, kills: number): Promise<vo
   const end = await run.finished;
   if (end.status !== 'completed') fail(r, `the last segment ended ${end.status}: ${end.message}`);
   if (r.kills < kills) fail(r, `${kills - r.kills} kill(s) did not land`);
-  if (extended) r.note = `budget extended ${extended}× (a run finished before its kill)`;
+  r.note = Object.entries(moments).map(([k, n]) => `${k} ${n}`).join(', ') + (extended ? `; budget extended ${extended}× (the run finished before a kill)` : '');
   await measure(r, m, id, tap);
   r.seconds = (performance.now() - t0) / 1000;
 }
@@ -384,7 +387,7 @@ async function fullDiskCase(base: string, t: TrainerName, leaveKiB: number): Pro
     tap.follow(run);
     const end = await run.finished;
     if (end.status !== 'crashed' || !/the disk is full/.test(end.message) || !/Free space in /.test(end.message)) fail(r, `did not end on a full disk in words: ${end.status}: ${end.message}`);
-    r.note = end.message.replace(disk, '<disk>').slice(0, 90);
+    r.note = end.message.split(run.paths.dir).join('<run>').replace(/\. Resume from .*/, '').slice(0, 140);
     const rec = m.store.read(run.id); // run.json readable and saying how it ended
     if (rec.status !== 'crashed') fail(r, `run.json says ${rec.status}`);
     rmSync(filler); // space is back

@@ -1,0 +1,122 @@
+// A burst of SIGKILLs at seeded random moments (start-up, mid-training, right after a
+// checkpoint was asked for), each followed by a resume, with random hyperparameter changes
+// within bounds and out-of-bounds ones that must be refused: in the end no metric line is lost,
+// every episode of the scripted trainer (one each 50 steps) is read back exactly once, and no
+// value outside the space was ever applied. Then the built-in DQN and SAC trainers (PPO's kill
+// and resume is in test/trainer/trainer.test.ts) killed once each and resumed, tiny budgets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { manager, scriptedSpec, tempRoot } from '../runs/helpers';
+import { countLost, countOutOfBounds, MetricsTap } from '../../bench/faults-check';
+import { Rng } from '../../src/rl/rng';
+import { RunManager } from '../../src/runs/manager';
+import { streamMetrics } from '../../src/runs/metrics-reader';
+import type { Run } from '../../src/runs/run';
+import type { RunSpec } from '../../src/runs/types';
+import type { HyperparamValues } from '../../src/shared/hyperparams';
+
+function killGroup(run: Run): boolean {
+  try {
+    process.kill(-run.pid!, 'SIGKILL');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('12 kills at random moments, each resumed: 0 lines lost, every episode once, 0 values out of bounds', async () => {
+  const rng = new Rng(8);
+  const root = tempRoot();
+  const m = manager(root, { SCRIPTED_DELAY_MS: '4' });
+  const tap = new MetricsTap();
+  const total = 8000;
+  let run = m.start(scriptedSpec({ totalSteps: total, interval: 400, checkpointEvery: 200 }));
+  tap.follow(run);
+  const id = run.id;
+  let kills = 0;
+  let refused = 0;
+  let applied = 0;
+  while (kills < 12) {
+    const exit = run.finished;
+    const moment = rng.random();
+    if (moment < 0.2) {
+      await new Promise((r) => setTimeout(r, rng.random() * 150)); // start-up, maybe before hello
+    } else {
+      const hello = await run.next('hello');
+      const lr = Math.exp(Math.log(1e-6) + rng.random() * Math.log(1e6));
+      run.setHyperparams({ learning_rate: Number(lr.toPrecision(4)), gamma: 0.8 + rng.random() * 0.1999 }, 'user', 'burst');
+      applied++;
+      const refusedValues: HyperparamValues[] = [{ learning_rate: 2 }, { gamma: 0.5 }, { learning_rate: -1 }, { n_steps: 64 }];
+      for (const bad of refusedValues) {
+        assert.throws(() => run.setHyperparams(bad, 'user', 'out of bounds or immutable'));
+        refused++;
+      }
+      const target = hello.step + 100 + Math.floor(rng.random() * 0.4 * (total - hello.step));
+      await new Promise<void>((resolve) => {
+        const sub = run.on('metrics', () => run.step >= target && (sub.dispose(), resolve()));
+        void exit.then(() => resolve());
+      });
+      if (moment > 0.85) void run.checkpoint().catch(() => undefined);
+    }
+    if (!killGroup(run)) break;
+    const e = await exit;
+    if (e.status === 'completed') break;
+    assert.equal(e.signal, 'SIGKILL', e.message);
+    kills++;
+    run = m.resume(id);
+    tap.follow(run);
+  }
+  const end = await run.finished;
+  assert.equal(end.status, 'completed', end.message);
+  assert.equal(kills, 12, 'every kill landed before the run finished');
+  assert.equal(m.store.read(id).segments.length, 13);
+  const loss = await countLost(m.store, id, tap);
+  assert.equal(loss.lost, 0, `lost: ${loss.examples.join(', ')}`);
+  assert.equal(loss.outOfOrder, 0);
+  const bounds = await countOutOfBounds(m.store, id);
+  assert.equal(bounds.outOfBounds, 0, bounds.examples.join('; '));
+  assert.ok(bounds.checked > 0 && applied > 0 && refused === applied * 4);
+  const episodes: number[] = [];
+  await streamMetrics(m.store, id, (p) => void (p.scalars['charts/episodic_return'] !== undefined && episodes.push(p.step)));
+  assert.deepEqual(episodes, Array.from({ length: total / 50 }, (_, i) => (i + 1) * 50));
+});
+
+const BUILTIN: Record<'dqn' | 'sac', RunSpec> = {
+  dqn: {
+    env: 'CartPole-v1', algo: 'dqn', totalSteps: 900, seed: 3, interval: 300, checkpointEvery: 150, backend: 'wasm', trainer: { kind: 'builtin' },
+    values: { buffer_size: 2000, learning_starts: 200, batch_size: 16, train_freq: 4, gradient_steps: 1, target_update_interval: 100, net_arch: '32-32' },
+  },
+  sac: {
+    env: 'Pendulum-v1', algo: 'sac', totalSteps: 500, seed: 3, interval: 200, checkpointEvery: 100, backend: 'wasm', trainer: { kind: 'builtin' },
+    values: { buffer_size: 2000, learning_starts: 100, batch_size: 16, train_freq: 2, gradient_steps: 1, net_arch: '32-32' },
+  },
+};
+
+for (const algo of ['dqn', 'sac'] as const) {
+  test(`built-in ${algo.toUpperCase()} killed after a checkpoint resumes from it: 0 lost, 0 out of bounds`, { timeout: 120_000 }, async () => {
+    const root = tempRoot();
+    const m = new RunManager({ root, timeouts: { helloMs: 90_000, stopMs: 30_000, flushMs: 200, batchMs: 50 } });
+    const tap = new MetricsTap();
+    const run = m.start(BUILTIN[algo]);
+    tap.follow(run);
+    await run.next('hello');
+    run.setHyperparams({ learning_rate: 5e-4 }, 'user', 'a change before the kill');
+    await run.next('applied');
+    const ck = await run.next('checkpoint');
+    assert.ok(killGroup(run));
+    const exit = await run.finished;
+    assert.equal(exit.status, 'crashed', exit.message);
+    const resumed = m.resume(run.id);
+    tap.follow(resumed);
+    const hello = await resumed.next('hello');
+    assert.ok(hello.step >= ck.step);
+    assert.equal(hello.step, m.store.lastCheckpoint(m.store.read(run.id))!.step);
+    assert.equal(hello.values.learning_rate, 5e-4, 'the latest version is what the resumed trainer uses');
+    const end = await resumed.finished;
+    assert.equal(end.status, 'completed', end.message);
+    const loss = await countLost(m.store, run.id, tap);
+    assert.equal(loss.lost, 0, loss.examples.join(', '));
+    assert.ok(loss.expected > 0);
+    assert.equal((await countOutOfBounds(m.store, run.id)).outOfBounds, 0);
+  });
+}
