@@ -105,13 +105,15 @@ export function hostController(manager: RunManager, settings: HostSettings): Run
 
 /** What the page records (installed after load, before the host's first message). */
 const PAGE_PROBE = `(() => {
-  const p = window.__probe = { recv: {}, points: 0, latency: [], measures: {}, longtasks: [], paints: [] };
+  const p = window.__probe = { recv: {}, handler: {}, points: 0, latency: [], measures: {}, longtasks: [], paints: [] };
   window.__deliver = (json, sentAt) => {
     const m = JSON.parse(json);
     p.latency.push(Date.now() - sentAt);
     p.recv[m.type] = (p.recv[m.type] || 0) + 1;
     if (m.type === 'metrics') for (const c of m.chunks) p.points += c.steps.length;
+    const t0 = performance.now();
     window.__fromHost(m);
+    (p.handler[m.type] = p.handler[m.type] || []).push(performance.now() - t0);
     if (m.type === 'snapshot') {
       const id = m.state.run ? m.state.run.id : null;
       const points = m.state.series.reduce((n, c) => n + c.steps.length, 0);
@@ -125,6 +127,8 @@ const PAGE_PROBE = `(() => {
 
 export interface PageProbe {
   recv: Record<string, number>;
+  /** Wall time of the page's message handler (parse excluded), by message type. */
+  handler: Record<string, number[]>;
   points: number;
   latency: number[];
   measures: Record<string, number[]>;
@@ -239,7 +243,7 @@ export async function startUi(rc: RunController, opts: { harness?: Harness } = {
     snapshotBytes,
     async probe() {
       // Returns what was recorded since the last call and starts afresh (the page's handlers keep the same object).
-      return (await page.evaluate(`(() => { const p = window.__probe; const out = JSON.parse(JSON.stringify(p)); p.recv = {}; p.points = 0; p.latency = []; p.measures = {}; p.longtasks = []; p.paints = []; return out; })()`)) as PageProbe;
+      return (await page.evaluate(`(() => { const p = window.__probe; const out = JSON.parse(JSON.stringify(p)); p.recv = {}; p.handler = {}; p.points = 0; p.latency = []; p.measures = {}; p.longtasks = []; p.paints = []; return out; })()`)) as PageProbe;
     },
     async pageMetrics() {
       await cdp.send('HeapProfiler.collectGarbage');
