@@ -79,3 +79,39 @@ for (const when of ['mid-run', 'while waiting for the host'] as const) {
     assert.ok(read.problems.every((p) => /not valid JSON|truncated last line/.test(p)), read.problems.join('; '));
   });
 }
+
+test('a built-in trainer whose host dies while something else keeps its stdin open notices its parent is gone and stops with a checkpoint', { timeout: 90_000 }, async () => {
+  const { mkdirSync, readdirSync, writeFileSync } = await import('node:fs');
+  const { pathToFileURL } = await import('node:url');
+  const dir = tempRoot();
+  mkdirSync(join(dir, 'checkpoints'));
+  const config = {
+    protocol: 1, runId: 'r', segment: 0, env: 'CartPole-v1', algo: 'ppo', totalSteps: 10_000_000, seed: 1,
+    values: { n_envs: 2, n_steps: 32, batch_size: 64, n_epochs: 1 }, interval: 1000, checkpointEvery: 0,
+    checkpointDir: join(dir, 'checkpoints'), resumeFrom: null, backend: 'wasm', runDir: dir,
+  };
+  writeFileSync(join(dir, 'c.json'), JSON.stringify(config));
+  const main = join(__dirname, '..', '..', 'src', 'rl', 'trainer', 'main.ts');
+  // The "host" is a shell; `sleep` holds the trainer's stdin open after the shell is killed, so
+  // no end of input ever comes: only the parent watch can tell.
+  const trainer = `${process.execPath} --import ${pathToFileURL(require.resolve('tsx')).href} ${main} --config ${join(dir, 'c.json')}`;
+  const holder = `sh -c 'echo $$ > ${join(dir, 'holder.pid')}; exec sleep 600'`;
+  const sh = spawn('sh', ['-c', `${holder} | ${trainer} > ${join(dir, 'out.jsonl')} 2> ${join(dir, 'err.txt')} & echo $!; wait`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const trainerPid = await new Promise<number>((resolve) => createInterface({ input: sh.stdout! }).once('line', (l) => resolve(Number(l))));
+  const { readFileSync } = await import('node:fs');
+  await until('the trainer says hello', () => {
+    try {
+      return readFileSync(join(dir, 'out.jsonl'), 'utf8').includes('"hello"');
+    } catch {
+      return false;
+    }
+  }, 60_000);
+  sh.kill('SIGKILL');
+  await until('the trainer to notice its parent is gone and exit', () => !isPidAlive(trainerPid), 30_000);
+  assert.match(readFileSync(join(dir, 'err.txt'), 'utf8'), /the host process \d+ is gone: stopping with a checkpoint/);
+  const out = readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; reason?: string });
+  assert.equal(out.at(-1)!.type, 'done');
+  assert.equal(out.at(-1)!.reason, 'stopped');
+  assert.equal(readdirSync(join(dir, 'checkpoints')).filter((n) => n.startsWith('step-')).length, 1);
+  process.kill(Number(readFileSync(join(dir, 'holder.pid'), 'utf8')), 'SIGKILL'); // the stdin holder, by its pid
+});
