@@ -10,6 +10,10 @@
 // `beforeLayout` hook cancels the fit, which Chart.js documents as cancellable) and only the
 // elements and the drawing are redone. Moving the tail of a step line (the hyperparameter
 // charts reaching "now") moves one element and redraws, without an update at all.
+// Those in-place redraws also skip drawing what did not change: every full draw keeps a copy
+// of the canvas as it is just before the datasets are drawn (axes, grid, tick labels, legend:
+// every layer Chart.js puts under the data), and an in-place redraw puts that copy back and
+// draws the datasets over it, clipped to the chart area as Chart.js clips them.
 
 import {
   Chart,
@@ -149,6 +153,9 @@ export class LineChart {
   private relayout = true;
   /** Canvas size the layout was last fitted to (a resize needs a new fit). */
   private laidOut = { w: -1, h: -1 };
+  /** The canvas under the datasets at the last full draw (see the file comment). */
+  private readonly under = document.createElement('canvas');
+  private underValid = false;
 
   constructor(
     canvas: HTMLCanvasElement,
@@ -163,7 +170,22 @@ export class LineChart {
         this.laidOut = { w: c.width, h: c.height };
       },
     };
-    this.chart = new Chart(canvas, { type: 'line', data: { datasets: [] }, options: options(theme, opts), plugins: [keepLayout] });
+    const keepUnder = {
+      id: 'hyperprompt-keep-under',
+      beforeDatasetsDraw: (c: Chart): void => {
+        const { width, height } = c.canvas;
+        if (this.under.width !== width || this.under.height !== height) {
+          this.under.width = width;
+          this.under.height = height;
+        }
+        const g = this.under.getContext('2d');
+        if (!g || !width || !height) return;
+        g.clearRect(0, 0, width, height);
+        g.drawImage(c.canvas, 0, 0);
+        this.underValid = true;
+      },
+    };
+    this.chart = new Chart(canvas, { type: 'line', data: { datasets: [] }, options: options(theme, opts), plugins: [keepLayout, keepUnder] });
   }
 
   setSeries(series: SeriesSpec[]): void {
@@ -179,10 +201,11 @@ export class LineChart {
   }
 
   /**
-   * Redraws after the series' arrays grew. Re-assigning `data` matters: once decimated, the
-   * plugin serves `dataset.data` from its decimated copy and keeps the original behind a setter.
+   * Redraws after the series' arrays grew, in place when it can (see `redrawInPlace`); says
+   * which. Re-assigning `data` matters: once decimated, the plugin serves `dataset.data` from
+   * its decimated copy and keeps the original behind a setter.
    */
-  refresh(series: SeriesSpec[]): void {
+  refresh(series: SeriesSpec[]): 'in-place' | 'update' {
     series.forEach((s, i) => {
       const ds = this.chart.data.datasets[i];
       if (!ds) return;
@@ -190,7 +213,10 @@ export class LineChart {
       if (s.pointRadius) ds.pointRadius = s.pointRadius;
     });
     this.fitRanges(series);
-    if (!this.redrawInPlace()) this.chart.update('none');
+    // New per-point options (markers) must be resolved again: controllers cache them until an update.
+    if (!series.some((s) => s.pointRadius) && this.redrawInPlace()) return 'in-place';
+    this.chart.update('none');
+    return 'update';
   }
 
   /**
@@ -202,9 +228,9 @@ export class LineChart {
    * `update`, the documented dataset-controller interface — and the chart draws. Returns false
    * when a full update is needed instead.
    */
-  private redrawInPlace(): boolean {
+  private redrawInPlace(sameY = false): boolean {
     const c = this.chart;
-    if (this.relayout || this.opts.logY || c.width !== this.laidOut.w || c.height !== this.laidOut.h || c.getActiveElements().length) return false;
+    if (this.relayout || (this.opts.logY && !sameY) || c.width !== this.laidOut.w || c.height !== this.laidOut.h || c.getActiveElements().length) return false;
     const n = c.data.datasets.length;
     for (let i = 0; i < n; i++) {
       const ds = c.data.datasets[i]!;
@@ -215,32 +241,58 @@ export class LineChart {
       controller.buildOrUpdateElements(false);
       controller.update('none');
     }
-    c.render();
+    this.drawOverUnder();
     return true;
   }
 
   /**
-   * The last point of each series moved to step `x` (the same array, its tail object mutated
-   * by the caller): the element follows and the chart redraws, with no update. Falls back to
-   * an update when there is nothing drawn yet to move.
+   * Draws the datasets over the kept copy of what lies under them (nothing else changed since
+   * it was taken: same layout, ranges, size, theme, nothing hovered), or the whole chart when
+   * there is no copy. Datasets go in Chart.js' order (last first, as `_drawDatasets` does), each
+   * clipped as `_drawDataset` clips it.
    */
-  moveTail(): void {
-    if (this.relayout) {
-      this.chart.update('none');
+  private drawOverUnder(): void {
+    const c = this.chart;
+    const { width, height } = c.canvas;
+    if (!this.underValid || this.under.width !== width || this.under.height !== height) {
+      c.render();
       return;
     }
-    const x = this.chart.scales.x;
-    let moved = false;
-    this.chart.data.datasets.forEach((ds, i) => {
-      const meta = this.chart.getDatasetMeta(i);
-      const el = meta.data[meta.data.length - 1] as { x: number } | undefined;
-      const p = ds.data[ds.data.length - 1];
-      if (!x || !el || !p || meta.data.length !== ds.data.length) return;
-      el.x = x.getPixelForValue(p.x);
-      moved = true;
-    });
-    if (moved) this.chart.render();
-    else this.chart.update('none');
+    const ctx = c.ctx;
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    ctx.drawImage(this.under, 0, 0);
+    ctx.restore();
+    const metas = c.getSortedVisibleDatasetMetas();
+    for (let i = metas.length - 1; i >= 0; i--) {
+      const meta = metas[i]!;
+      // The clip the controller worked out in its update (`_clip`; false: that side unclipped).
+      const clip = (meta as unknown as { _clip?: { left: number | false; right: number | false; top: number | false; bottom: number | false; disabled?: boolean } })._clip;
+      ctx.save();
+      if (clip && !clip.disabled) {
+        const left = clip.left === false ? 0 : meta.xScale!.left - clip.left;
+        const right = clip.right === false ? c.width : meta.xScale!.right + clip.right;
+        const top = clip.top === false ? 0 : meta.yScale!.top - clip.top;
+        const bottom = clip.bottom === false ? c.height : meta.yScale!.bottom + clip.bottom;
+        ctx.beginPath();
+        ctx.rect(left, top, right - left, bottom - top);
+        ctx.clip();
+      }
+      meta.controller.draw();
+      ctx.restore();
+    }
+  }
+
+  /**
+   * The last point of each series moved right (the same array, its tail object mutated by the
+   * caller): redrawn in place, with no update, unless the layout must change. Says which.
+   */
+  moveTail(): 'in-place' | 'update' {
+    // Only x moved: even a log axis (whose range Chart.js fits to the y values) keeps its range.
+    if (this.redrawInPlace(true)) return 'in-place';
+    this.chart.update('none');
+    return 'update';
   }
 
   /**

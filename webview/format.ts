@@ -2,8 +2,11 @@
 
 import type { HyperparamValue } from '../src/shared/hyperparams';
 
+// One formatter for all: `toLocaleString` builds a new one per call, which a live panel feels.
+const INTEGER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 export function formatNumber(n: number): string {
-  if (Number.isInteger(n) && Math.abs(n) < 1e7) return n.toLocaleString('en-US');
+  if (Number.isInteger(n) && Math.abs(n) < 1e7) return INTEGER.format(n);
   const a = Math.abs(n);
   if (a !== 0 && (a < 1e-3 || a >= 1e6)) return n.toExponential(2).replace(/\.?0+e/, 'e');
   return String(Number(n.toPrecision(4)));

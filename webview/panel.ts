@@ -318,11 +318,11 @@ export class Panel {
     const n = points.length;
     if (old && old.length === n && n > 1 && points.every((p, i) => i === n - 1 ? p.y === old[i]!.y && p.change === old[i]!.change : p.x === old[i]!.x && p.y === old[i]!.y && p.change === old[i]!.change && p.version === old[i]!.version)) {
       old[n - 1]!.x = points[n - 1]!.x;
-      chart.moveTail();
+      this.markRedraw(`hp:${name}`, chart.moveTail());
       return;
     }
     this.hpPoints.set(name, points);
-    chart.refresh([{ key: name, label: name, data: points, stepped: true, pointRadius: points.map((q) => (q.change ? 3 : 0)) }]);
+    this.markRedraw(`hp:${name}`, chart.refresh([{ key: name, label: name, data: points, stepped: true, pointRadius: points.map((q) => (q.change ? 3 : 0)) }]));
   }
 
   private buildHyperparamCharts(root: HTMLElement): void {
@@ -425,10 +425,17 @@ export class Panel {
       this.rebuildCharts();
       return false;
     }
-    chart.refresh(series);
+    const how = chart.refresh(series);
     const canvas = this.canvases.get(id);
     if (canvas) this.markDrawn(canvas, chart, series);
+    this.markRedraw(id, how);
     return true;
+  }
+
+  /** How a chart's last live redraw went (`data-redraw`: in-place or update), for tests. */
+  private markRedraw(id: string, how: 'in-place' | 'update'): void {
+    const canvas = this.canvases.get(id);
+    if (canvas) canvas.dataset.redraw = how;
   }
 
   /**

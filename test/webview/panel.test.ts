@@ -145,6 +145,43 @@ test('decimation keeps the drawn points near the point budget for long series', 
   assert.ok(drawn > 0 && drawn <= 600, `drawn ${drawn} points of 20000 with a budget of 600`);
 });
 
+test('a live update drawn in place (kept layout, kept axes under the data) looks exactly like a full redraw', async () => {
+  const every = 10;
+  const state = { ...panelState(20_000, every), proposal: null };
+  state.run!.totalSteps = 400_000;
+  const page = await fresh(state);
+  await frame(page);
+  // Appends inside the y ranges, and "now" moved by more than a pixel: every chart redraws in place.
+  let step = 200_000;
+  for (let u = 0; u < 3; u++) {
+    await send(page, { type: 'metrics', runId: 'run-1', chunks: curves(200, step, every, 50 + u) });
+    step += 2000 * every;
+    await send(page, { type: 'run', run: { ...state.run!, step } });
+    await frame(page);
+    await frame(page);
+  }
+  const ids = ['return', 'losses', 'entropy', 'hp-learning_rate', 'hp-clip_range'];
+  const shot = () => page.evaluate(`(${JSON.stringify(ids)}).map((id) => document.querySelector('[data-testid="chart-' + id + '"]').toDataURL())`) as Promise<string[]>;
+  const redraw = (id: string) => page.getAttribute(`[data-testid="chart-${id}"]`, 'data-redraw');
+  // Off screen (below the 900 px viewport): not drawn while hidden, drawn once scrolled to.
+  assert.equal(await redraw('hp-clip_range'), null, 'an off-screen chart waits');
+  await page.evaluate(`document.querySelector('[data-testid="chart-hp-clip_range"]').scrollIntoView()`);
+  // (Polled from here: waitForFunction's own polling evaluates strings, which the page's CSP forbids.)
+  for (let i = 0; i < 50 && (await redraw('hp-clip_range')) === null; i++) await frame(page);
+  await page.evaluate('window.scrollTo(0, 0)');
+  for (const id of ids) assert.equal(await redraw(id), 'in-place', `chart ${id} took the in-place path`);
+  assert.equal(await page.getAttribute('[data-testid=chart-return]', 'data-points'), '20600');
+  const inPlace = await shot();
+  // A theme notification makes every chart do a full Chart.js update (options, layout, all layers).
+  await page.evaluate(`document.body.classList.add('hp-test-retheme')`);
+  await frame(page);
+  await page.evaluate(`document.body.classList.remove('hp-test-retheme')`);
+  await frame(page);
+  const full = await shot();
+  ids.forEach((id, i) => assert.ok(inPlace[i] === full[i], `chart ${id}: the in-place redraw differs from a full redraw`));
+  assert.deepEqual(sharedErrors, []);
+});
+
 test('mode switch posts setMode; a host-side mode change does not echo back', async () => {
   const page = await fresh();
   assert.equal(await page.getAttribute('[data-testid=mode-switch]', 'data-mode'), 'ask');
