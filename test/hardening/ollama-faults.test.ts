@@ -92,7 +92,7 @@ for (const stream of [true, false]) {
       // One retry. A stalled reply: two attempts of at most TIMEOUT_MS each, plus the model lookup;
       // a broken one is noticed at once, without waiting for any timeout.
       assert.equal(out.attempts, 2);
-      if (stalls) assert.ok(ms < 2 * TIMEOUT_MS + 1500, `gave up in ${Math.round(ms)} ms`);
+      if (stalls) assert.ok(ms < 2 * TIMEOUT_MS + 3000, `gave up in ${Math.round(ms)} ms`);
       else assert.ok(ms < GENEROUS_MS, `gave up in ${Math.round(ms)} ms, before any timeout`);
       assert.equal(out.fallback?.controller, 'heuristic');
       assert.ok(out.proposal && 'learning_rate' in out.proposal.changes, 'the heuristic proposal (KL 0.09)');
@@ -113,7 +113,7 @@ test('streamed: an error line mid-reply with the response left open: the failure
   s.enqueue(step, step);
   const t0 = performance.now();
   const out = await withFallback(new OllamaController({ host: s.url, stream: true, timeoutMs: 5000 }), new HeuristicController()).decide(input());
-  assert.ok(performance.now() - t0 < 3000, 'no wait for the timeout');
+  assert.ok(performance.now() - t0 < 5000, 'no wait for the timeout');
   assert.equal(out.attempts, 2);
   assert.match(out.failure!.message, /^Ollama at .*: llama runner process has terminated: signal: killed$/);
   assert.doesNotMatch(out.failure!.message, /closed the connection/, 'the server said what happened; the connection did not drop');
@@ -243,7 +243,7 @@ test('closing the session while a reply hangs half-way cancels it at once (no wa
   await new Promise((r) => setTimeout(r, 200));
   const t0 = performance.now();
   await session.close();
-  assert.ok(performance.now() - t0 < 1000, `closed in ${Math.round(performance.now() - t0)} ms`);
+  assert.ok(performance.now() - t0 < 5000, `closed in ${Math.round(performance.now() - t0)} ms, not after the 60 s timeout`);
   assert.deepEqual(written, ['withdrawn:aborted']);
   await settled(s);
 });
@@ -276,7 +276,7 @@ test('a process running a session through every mid-stream fault exits on its ow
     });
     assert.equal(code, 0, `exit ${code}\n${err}\n${out}`);
     const exitedAfter = performance.now() - closedAt;
-    assert.ok(closedAt > 0 && exitedAfter < 3000, `exited ${Math.round(exitedAfter)} ms after closing the session`);
+    assert.ok(closedAt > 0 && exitedAfter < 5000, `exited ${Math.round(exitedAfter)} ms after closing the session`);
     const result = JSON.parse(out.trim().split('\n').at(-1)!) as { closed: true; records: { interval: number; failure: string | null; fallback: string | null }[] };
     assert.deepEqual(
       result.records.map((r) => r.failure),
