@@ -73,6 +73,24 @@ export function loopLag(resolutionMs = 10): { stop(): Stats & { mean: number } }
   };
 }
 
+/** The longest stalls of the event loop (a 10 ms timer firing late), with when they began. */
+export function stallRecorder(t0 = performance.now()): { stop(): { at: number; ms: number }[] } {
+  const stalls: { at: number; ms: number }[] = [];
+  let last = performance.now();
+  const t = setInterval(() => {
+    const now = performance.now();
+    const late = now - last - 10;
+    if (late > 50) stalls.push({ at: (last - t0) / 1000, ms: late });
+    last = now;
+  }, 10);
+  return {
+    stop() {
+      clearInterval(t);
+      return stalls.sort((a, b) => b.ms - a.ms);
+    },
+  };
+}
+
 /** Samples the host's memory every `everyMs` until stopped. */
 export function memorySampler(everyMs: number): { stop(): { rss: number[]; heap: number[] } } {
   const rss: number[] = [];

@@ -22,7 +22,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { benchSettings, driveTree, hostController, loopLag, MB, memorySampler, ms, msStats, printTable, type Row, startUi, stats, type UiHost } from './load-ui';
+import { benchSettings, driveTree, hostController, loopLag, MB, memorySampler, ms, msStats, printTable, type Row, stallRecorder, startUi, stats, type UiHost } from './load-ui';
 import { appendLines } from '../src/runs/jsonl';
 import { RunManager } from '../src/runs/manager';
 import { downsampleMetrics, forgetMetricReads, streamMetrics } from '../src/runs/metrics-reader';
@@ -148,9 +148,11 @@ async function partRuns8(): Promise<Row[]> {
     const mem = memorySampler(1000);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
+    const stalls = stallRecorder(t0);
     const page0 = await ui.pageMetrics();
     const received = new Map<string, number>();
     const runs: Run[] = [];
+    const tStart = performance.now();
     for (let i = 0; i < nScripted + nPpo; i++) {
       const ppo = i >= nScripted;
       const run = rc.start(
@@ -162,6 +164,10 @@ async function partRuns8(): Promise<Row[]> {
       run.on('metrics', ({ points }) => received.set(run.id, received.get(run.id)! + points.length));
       runs.push(run);
     }
+    const startMs = performance.now() - tStart;
+    // The processes start on the next tick: time until every trainer said hello.
+    await waitUntil('every trainer to say hello', () => runs.every((r) => r.hello !== undefined || !rc.liveRun(r.id)), 120_000);
+    const helloMs = performance.now() - tStart;
     // While they run, the user clicks through the live runs (each click: a snapshot for that run).
     const selects: { id: string; at: number }[] = [];
     let done = false;
@@ -188,6 +194,7 @@ async function partRuns8(): Promise<Row[]> {
     }
     const lagStats = lag.stop();
     const by = await bystander.stop();
+    const stalled = stalls.stop();
     const elu = performance.eventLoopUtilization(elu0);
     const memory = mem.stop();
     const probe = await ui.probe();
@@ -229,11 +236,13 @@ async function partRuns8(): Promise<Row[]> {
     rows.push(
       { figure: 'runs', value: `${nScripted} scripted (${steps.toLocaleString('en-US')} steps) + ${nPpo} PPO CartPole (${ppoSteps.toLocaleString('en-US')} steps)` },
       { figure: 'wall time', value: `${(wall / 1000).toFixed(1)} s` },
+      { figure: 'starting them: rc.start() × n (synchronous) / until every hello', value: `${ms(startMs)} / ${ms(helloMs)}` },
       { figure: 'metric lines (all runs)', value: `${linesReceived.toLocaleString('en-US')} received, ${linesOnDisk.toLocaleString('en-US')} on disk (${Math.round(linesReceived / (wall / 1000)).toLocaleString('en-US')} lines/s)`, target: '0 lost', ok: linesReceived === linesOnDisk },
       { figure: 'runs completed', value: `${exits.filter((e) => e.status === 'completed').length} / ${nRuns}`, target: `${nRuns}`, ok: exits.every((e) => e.status === 'completed') },
       { figure: 'host event-loop lag, idle before the runs (machine noise) p50 / p99 / max', value: `${ms(idle.median)} / ${ms(idle.p99)} / ${ms(idle.max)}` },
       { figure: 'host event-loop lag p50 / p99 / max', value: `${ms(lagStats.median)} / ${ms(lagStats.p99)} / ${ms(lagStats.max)}`, target: 'p99 < 50 ms', ok: lagStats.p99 < 50 },
       { figure: 'bystander process lag meanwhile (the load, not the host) p50 / p99 / max', value: `${ms(by.p50)} / ${ms(by.p99)} / ${ms(by.max)}` },
+      { figure: 'host stalls > 50 ms: count; longest (at s from the start)', value: `${stalled.length}; ${stalled.slice(0, 4).map((x) => `${ms(x.ms)} at ${x.at.toFixed(1)} s`).join(', ')}` },
       { figure: 'host event-loop utilisation (busy share of wall time)', value: `${(elu.utilization * 100).toFixed(1)} %` },
       { figure: 'host CPU (whole process)', value: `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s = ${cpuPct(cpu.user + cpu.system, wall)}; per run ${cpuPct(cpu.user + cpu.system, wall, nRuns)}` },
       { figure: 'host RSS start / median / max', value: `${MB(memory.rss[0]!)} / ${MB(stats(memory.rss).median)} / ${MB(Math.max(...memory.rss))}` },
