@@ -157,7 +157,10 @@ test('a hung request is cancelled when the session aborts', async () => {
   s.enqueue({ fault: 'hang' });
   const ac = new AbortController();
   const p = new OllamaController({ host: s.url, timeoutMs: 60_000 }).decide({ ...input(), signal: ac.signal });
-  setTimeout(() => ac.abort(), 100);
+  // Abort once the chat request is hanging on the server (a fixed delay could land during the
+  // model lookup on a loaded machine, and then test something else).
+  while (s.requestsTo('/api/chat').length === 0) await new Promise((r) => setTimeout(r, 10));
+  ac.abort();
   const out = await p;
   assert.equal(out.failure?.kind, 'aborted');
   assert.equal(out.attempts, 1);
