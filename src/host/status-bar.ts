@@ -32,22 +32,42 @@ export function statusText(run: RunInfo | null, proposal: ProposalInfo | null): 
   return { text, tooltip, warn: pending !== '' };
 }
 
+/** Step and return changes redraw the item at most this often (a live run sends ~4 a second). */
+const STEP_REDRAW_MS = 1000;
+
 export class RunStatusBar extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('hyperprompt.status', vscode.StatusBarAlignment.Left, 50));
   private run: RunInfo | null = null;
   private proposal: ProposalInfo | null = null;
+  private pending: NodeJS.Timeout | undefined;
 
   constructor(runs: RunController) {
     super();
     this.item.name = 'HyperPrompt run';
     this.item.command = 'hyperprompt.openDashboard';
-    this._register(runs.on('run', (r) => ((this.run = r), this.render())));
+    this._register(runs.on('run', (r) => this.onRun(r)));
     this._register(runs.on('proposal', (p) => ((this.proposal = p), this.render())));
+    this._register({ dispose: () => clearTimeout(this.pending) });
     this.render();
     this.item.show();
   }
 
+  /**
+   * Another run, a new status or mode shows at once; a new step or return (every metrics
+   * batch of the active run) at most once a second: each change of the item is a message to
+   * the window, and nobody reads a step counter four times a second.
+   */
+  private onRun(r: RunInfo | null): void {
+    const before = this.run;
+    this.run = r;
+    const same = before !== null && r !== null && before.id === r.id && before.status === r.status && before.mode === r.mode;
+    if (!same) this.render();
+    else this.pending ??= setTimeout(() => this.render(), STEP_REDRAW_MS);
+  }
+
   private render(): void {
+    clearTimeout(this.pending);
+    this.pending = undefined;
     const s = statusText(this.run, this.proposal);
     this.item.text = s.text;
     this.item.tooltip = s.tooltip;

@@ -3,7 +3,9 @@
 //    started) sends that run's snapshot, not a `run` message under the previous curves;
 //    clicks while a snapshot is read are coalesced;
 //  - the Runs tree reads each run.json once per redraw, scans best returns a few at a time,
-//    and redraws only the row a finished scan belongs to.
+//    and redraws only the row a finished scan belongs to;
+//  - the status bar item follows a live run's step at most once a second (each change is a
+//    message to the window), and a new run, status or mode at once.
 import '../host/use-vscode-mock';
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,9 +14,10 @@ import { fakeWebviewView, mock, Uri, type TreeItem } from '../host/vscode-mock';
 import { controllerFor, SCRIPTED_COMMAND, tempDir, waitFor } from '../host/fixtures';
 import { SidePanelProvider } from '../../src/host/side-panel';
 import { RunsTreeProvider, type RunsTreeNode } from '../../src/host/runs-tree';
+import { RunStatusBar } from '../../src/host/status-bar';
 import type { RunController } from '../../src/host/run-controller';
 import { appendLines } from '../../src/runs/jsonl';
-import type { PanelState } from '../../src/shared/webview-protocol';
+import type { PanelState, RunInfo } from '../../src/shared/webview-protocol';
 
 beforeEach(() => mock.reset());
 
@@ -129,4 +132,31 @@ test('runs tree: one run.json read per row per redraw, best returns scanned a fe
   await tree.scansSettled();
   assert.equal(fired.length, n);
   tree.dispose();
+});
+
+test('status bar: the steps of a live run redraw the item at most once a second; status and mode changes at once', async () => {
+  const rc = controllerFor(tempDir());
+  const bar = new RunStatusBar(rc);
+  const item = mock.statusItems.at(-1)!;
+  const texts: string[] = [];
+  let text = item.text;
+  Object.defineProperty(item, 'text', { get: () => text, set: (t: string) => ((text = t), texts.push(t)) });
+  const emit = (rc as unknown as { emit(name: string, e: unknown): void }).emit.bind(rc);
+  const info = (step: number, over: Partial<RunInfo> = {}): RunInfo => ({ id: 'r1', label: 'r1', env: 'CartPole-v1', algo: 'ppo', controller: 'static', mode: 'ask', status: 'running', step, totalSteps: 100_000, ...over });
+  emit('run', info(0));
+  assert.equal(texts.length, 1, 'a new run shows at once');
+  for (let i = 1; i <= 20; i++) emit('run', info(i * 1000));
+  assert.equal(texts.length, 1, 'steps wait');
+  await new Promise((r) => setTimeout(r, 1200));
+  assert.equal(texts.length, 2, 'twenty batches, one redraw');
+  assert.match(text, / · 20k · ask$/, 'showing the latest step');
+  emit('run', info(21_000, { status: 'paused' }));
+  assert.equal(texts.length, 3);
+  assert.match(text, /debug-pause/);
+  emit('run', info(21_000, { status: 'paused', mode: 'auto' }));
+  assert.match(text, / · auto$/);
+  emit('run', info(22_000, { status: 'paused', mode: 'auto' }));
+  bar.dispose();
+  await new Promise((r) => setTimeout(r, 1200));
+  assert.equal(texts.length, 4, 'nothing redrawn after dispose');
 });
