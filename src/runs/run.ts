@@ -566,7 +566,8 @@ export class Run extends TypedEmitter<RunEvents> {
         rec.sha256 = h.sha256;
         rec.bytes = h.bytes;
         this.recordDirty = true;
-        if (this.exited) return; // onExit writes run.json once hashing is done
+        // onExit writes run.json once hashing is done; after a failed write, only that last write is spent.
+        if (this.exited || this.writeFailed) return;
         this.store.write(this.record);
         this.recordDirty = false;
       } catch (e) {
