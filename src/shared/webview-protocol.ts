@@ -341,7 +341,7 @@ export function checkHostToPanel(v: unknown): Check<HostToPanel> {
       const bad = checkProtocol(v.protocol);
       if (bad) return fail(bad);
       const s = checkPanelState(v.state);
-      if (!s.ok) return s;
+      if (!s.ok) return fail(`"snapshot": "state": ${s.error}`);
       return ok({ type: 'snapshot', protocol: WEBVIEW_PROTOCOL_VERSION, state: s.value });
     }
     case 'metrics': {

@@ -92,6 +92,8 @@ test('bug 6: messages name the field that was wrong', () => {
   assert.match(rejected(checkPanelMessage(JSON.parse('{"type":"edit","proposalId":"p","values":{"a":1,"__proto__":2}}'))), /"__proto__" is not a hyperparameter name/);
   assert.match(rejected(parseTrainerLine('{"type":"applied","version":1,"step":1,"values":{"lr":null}}')), /"values": "lr" must be a finite number, boolean or string, got null/);
   assert.match(rejected(checkHostToPanel({ type: 'versions', runId: 'r', versions: [{ version: 0, step: 0, values: {}, author: 'a', reason: 'r' }, 5] })), /"versions"\[1\] must be/);
+  // Found by the 100k run (panel-out, seed 7, #2908): a snapshot whose state is {}.
+  assert.match(rejected(checkHostToPanel({ type: 'snapshot', protocol: 1, state: {} })), /^"snapshot": "state": "run" must be an object/);
   const cmp = F.hostToCompareMessages()[0] as { state: { runs: { series: { steps: unknown[] }[] }[] } };
   cmp.state.runs[1]!.series[0]!.steps[1] = 'x';
   assert.match(rejected(checkHostToCompare(cmp)), /"runs"\[1\]: "series"\[0\] "charts\/episodic_return": point 1 is not a pair of finite numbers \("steps"\[1\] is "x"\)/);
