@@ -41,8 +41,8 @@ export function splitOf(job: BenchJob, splits: Record<string, Split>): Split {
 /** Checks a suite's `$oracle` block; absent fields keep DEFAULT_META_ORACLE (the bench oracle's behaviour). */
 export function parseMetaOracle(raw: unknown, file: string): MetaOracle {
   if (raw === undefined) return { ...DEFAULT_META_ORACLE };
-  if (!isRecord(raw)) throw new Error(`${file}: "$oracle" must be an object ({factors, enumerate, safety, scoreFrom, minGain})`);
-  const known = ['factors', 'enumerate', 'safety', 'scoreFrom', 'minGain'];
+  if (!isRecord(raw)) throw new Error(`${file}: "$oracle" must be an object ({factors, enumerate, safety, scoreFrom, minGain, maxDecisions})`);
+  const known = ['factors', 'enumerate', 'safety', 'scoreFrom', 'minGain', 'maxDecisions'];
   for (const k of Object.keys(raw)) if (!known.includes(k)) throw new Error(`${file}: unknown field "$oracle.${k}" (valid: ${known.join(', ')})`);
   const o: MetaOracle = { ...DEFAULT_META_ORACLE };
   if (raw.factors !== undefined) {
@@ -62,6 +62,10 @@ export function parseMetaOracle(raw: unknown, file: string): MetaOracle {
   if (raw.minGain !== undefined) {
     if (typeof raw.minGain !== 'number' || !(raw.minGain >= 0)) throw new Error(`${file}: "$oracle.minGain" must be a number ≥ 0 (a fraction of |keep's score|)`);
     o.minGain = raw.minGain;
+  }
+  if (raw.maxDecisions !== undefined) {
+    if (typeof raw.maxDecisions !== 'number' || !Number.isInteger(raw.maxDecisions) || raw.maxDecisions < 0) throw new Error(`${file}: "$oracle.maxDecisions" must be an integer ≥ 0 (0: every interval)`);
+    o.maxDecisions = raw.maxDecisions;
   }
   return o;
 }

@@ -37,7 +37,9 @@ const EVAL_SEED_BASE = 600_000;
  *    0.4: a linear parameter moves at most a tenth of its range); the label stays the step proposed;
  *  - scoreFrom "after-first-update": a branch is scored on the episodes that end after its first
  *    rollout, the first one being collected by the same policy in every branch (it only adds noise);
- *  - minGain: a change wins only if it beats keep by this fraction of |keep's score| (else keep).
+ *  - minGain: a change wins only if it beats keep by this fraction of |keep's score| (else keep);
+ *  - maxDecisions: stop a job after this many decisions (0: none) — the first decisions are the
+ *    ones that can undo a poor start, and a long horizon makes every decision expensive.
  */
 export interface MetaOracle {
   factors: number[];
@@ -45,9 +47,10 @@ export interface MetaOracle {
   safety: boolean;
   scoreFrom: 'horizon' | 'after-first-update';
   minGain: number;
+  maxDecisions: number;
 }
 
-export const DEFAULT_META_ORACLE: MetaOracle = { factors: [...ORACLE_FACTORS], enumerate: false, safety: false, scoreFrom: 'horizon', minGain: 0 };
+export const DEFAULT_META_ORACLE: MetaOracle = { factors: [...ORACLE_FACTORS], enumerate: false, safety: false, scoreFrom: 'horizon', minGain: 0, maxDecisions: 0 };
 
 interface Candidate {
   values: HyperparamValues;
@@ -137,7 +140,7 @@ export async function collectJob(job: BenchJob, engine: Engine, split: Split, or
         history.noteDecision({ interval: pending.interval, step: pending.step, changes: pending.changes, decidedBy: 'oracle-lookahead', returnBefore: pending.before, returnAfter: after });
       }
       const summary = history.push(msg);
-      if (main.step >= steps) break;
+      if (main.step >= steps || (oracle.maxDecisions > 0 && index >= oracle.maxDecisions)) break;
       const current = main.algo.values();
       const ck = await main.algo.checkpoint();
       const candidates: Candidate[] = oracle.enumerate

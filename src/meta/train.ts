@@ -44,11 +44,20 @@ export interface TrainOptions {
   gainCost: number;
   /** gain targets: outputs are `gainScale` × relative gain (readable softmax margins). */
   gainScale: number;
+  /**
+   * Features whose training range is written to the model (`ranges`): the controller keeps
+   * every value outside it. The default gates `progress`, so a dataset that covers only the
+   * first decisions of its runs does not drive the rest of a run by extrapolation.
+   */
+  gateFeatures: string[];
 }
 
 // Chosen on the validation split of models/embedded/dataset (docs/dataset.md): weaker L2 or more epochs
 // memorise the 96 training examples and fall below always-keep on validation.
-export const DEFAULT_TRAIN: TrainOptions = { seed: 0, hidden: 16, epochs: 150, learningRate: 0.01, l2: 3e-3, untriedKeepWeight: 0.25, skipTies: false, target: 'best', gainCost: 0.02, gainScale: 10 };
+export const DEFAULT_TRAIN: TrainOptions = { seed: 0, hidden: 16, epochs: 150, learningRate: 0.01, l2: 3e-3, untriedKeepWeight: 0.25, skipTies: false, target: 'best', gainCost: 0.02, gainScale: 10, gateFeatures: ['progress'] };
+
+/** Gain target of a step not tried in an example (relative; see `target: 'gain'`). */
+const UNTRIED_GAIN = -0.1;
 
 export interface HeadScore {
   param: string;
@@ -153,9 +162,10 @@ export async function trainEmbedded(examples: readonly Example[], o: TrainOption
         const g = exampleGains(e, params, o.gainCost);
         g.forEach((row, p) =>
           row.forEach((v, c) => {
-            if (v === null) return;
-            gainY[i * nOut + p * k + c] = o.gainScale * v;
-            gainM[i * nOut + p * k + c] = 1;
+            // A step no branch tried here gets a pessimistic target (a loss of 10%) at the
+            // untried weight: left free, its output would drift near keep's and win on noise.
+            gainY[i * nOut + p * k + c] = o.gainScale * (v ?? UNTRIED_GAIN);
+            gainM[i * nOut + p * k + c] = v === null ? o.untriedKeepWeight : 1;
           }),
         );
       });
@@ -181,10 +191,18 @@ export async function trainEmbedded(examples: readonly Example[], o: TrainOption
       if (epoch === o.epochs - 1 && loss) finalLoss = (await loss.data())[0]!;
       loss?.dispose();
     }
+    const ranges: Record<string, [number, number]> = {};
+    for (const f of o.gateFeatures) {
+      const j = features.indexOf(f);
+      if (j < 0) continue;
+      const col = X.map((r) => r[j]!);
+      ranges[f] = [Number(Math.min(...col).toPrecision(6)), Number(Math.max(...col).toPrecision(6))];
+    }
     const model: EmbeddedAlgoModel = {
       features,
       mean,
       std,
+      ...(Object.keys(ranges).length ? { ranges } : {}),
       params,
       layers: [
         { inputs: nf, outputs: o.hidden, w: Array.from(tf.transpose(w1).dataSync()), b: Array.from(b1.dataSync()) },

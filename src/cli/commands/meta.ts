@@ -13,6 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { flag, flagAll, type FlagSpec, formatFlagHelp, has, intFlag, parseArgs, UsageError } from '../args';
 import type { CliIO, Command } from '../command';
 import { EmbeddedController, defaultWeightsPath, loadEmbeddedWeights } from '../../copilot/controllers/embedded';
+import { clampProposal } from '../../copilot/safety';
 import { summaryFeatures } from '../../copilot/summary';
 import { spaceFor } from '../../rl/algos/index';
 import { ablationTable, agrees, runAblations } from '../../meta/ablation';
@@ -47,7 +48,7 @@ const FLAGS: Record<string, FlagSpec> = {
   sigma: { value: true, description: `es: perturbation scale (default ${DEFAULT_ES.sigma})` },
   'es-lr': { value: true, description: `es: step size (default ${DEFAULT_ES.learningRate})` },
   scope: { value: true, description: `es: output (last layer) or all (default ${DEFAULT_ES.scope})` },
-  bench: { value: true, description: 'gap: bench output folder (its results/)' },
+  bench: { value: true, repeat: true, description: 'gap: bench output folder (its results/); repeat to pool several (e.g. static runs in one, a model\'s in another)' },
   json: { value: false, description: 'print results as JSON' },
   help: { value: false, description: 'show this help' },
 };
@@ -55,7 +56,7 @@ const FLAGS: Record<string, FlagSpec> = {
 const USAGE = `Usage:
   hyperprompt meta train --data DIR [--data DIR2 ...] [--out FILE] [--seed N] [--epochs N] [--hidden N] [--l2 X] [--skip-ties] [--target best|gain] [--gain-cost X]
   hyperprompt meta es --suite FILE [--weights FILE] [--out FILE] [--algo ppo] [--generations N] [--pairs N] [--sigma X] [--es-lr X] [--scope output|all] [--seed N]
-  hyperprompt meta gap --bench DIR [--report FILE] [--json]
+  hyperprompt meta gap --bench DIR [--bench DIR2 ...] [--report FILE] [--json]
   hyperprompt meta latency [--weights FILE] [--repeats N]
   hyperprompt meta ablate --data DIR [--ollama-host URL] [--ollama-model NAME] [--limit N] [--report FILE]
 
@@ -99,7 +100,8 @@ async function policyGain(ctl: EmbeddedController, set: readonly Example[]): Pro
     const scale = Math.max(Math.abs(keep), 1);
     const space = spaceFor(e.task.algo);
     const out = await ctl.decide({ summary: e.summary, space, values: e.values, features: summaryFeatures(e.summary, space), signal: new AbortController().signal });
-    const ch = Object.entries(out.proposal?.changes ?? {});
+    // What a run would apply: the proposal after the co-pilot's safety rules (as the collector's candidates are).
+    const ch = Object.entries(clampProposal(out.proposal?.changes ?? {}, space, e.values).values);
     const best = e.candidates[e.best]?.score ?? keep;
     let g: number | null = 0;
     if (ch.length > 0) {
@@ -243,11 +245,15 @@ async function es(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<number
 }
 
 function gap(args: ReturnType<typeof parseArgs>, io: CliIO): number {
-  const dir = flag(args, 'bench');
-  if (!dir) throw new UsageError('--bench DIR is required (a bench output folder)');
-  const { results, problems } = readResults(resolve(io.cwd, dir));
-  if (results.length === 0) throw new Error(`${dir} holds no bench results (results/*.json); run "hyperprompt bench --suite FILE --out ${dir}" first`);
-  for (const p of problems) io.stderr.write(`meta gap: skipped ${p}\n`);
+  const dirs = flagAll(args, 'bench');
+  if (dirs.length === 0) throw new UsageError('--bench DIR is required (a bench output folder)');
+  const results = [];
+  for (const dir of dirs) {
+    const r = readResults(resolve(io.cwd, dir));
+    if (r.results.length === 0) throw new Error(`${dir} holds no bench results (results/*.json); run "hyperprompt bench --suite FILE --out ${dir}" first`);
+    for (const p of r.problems) io.stderr.write(`meta gap: skipped ${p}\n`);
+    results.push(...r.results);
+  }
   const g = gapReport(results);
   const md = gapMarkdown(g);
   if (flag(args, 'report')) writeFileSync(resolve(io.cwd, flag(args, 'report')!), md);

@@ -37,6 +37,13 @@ export interface EmbeddedAlgoModel {
   layers: DenseLayer[];
   /** The hyperparameters the heads decide, in head order. */
   params: string[];
+  /**
+   * Optional: the range of some features over the training examples. Outside it (any gated
+   * feature below its min or above its max) the network extrapolates — a net trained on the
+   * first third of runs, asked at 80% of one, kept dividing the learning rate by 3 — so the
+   * controller keeps every value there. Absent: no gate (files from before it).
+   */
+  ranges?: Record<string, [number, number]>;
 }
 
 export interface EmbeddedWeights {
@@ -66,6 +73,10 @@ export function checkEmbeddedWeights(v: unknown): Check<EmbeddedWeights> {
     if (!Array.isArray(m.features) || !m.features.every((f) => typeof f === 'string')) return fail(`${at}.features must be a list of feature names`);
     if (!Array.isArray(m.params) || m.params.length === 0 || !m.params.every((p) => typeof p === 'string')) return fail(`${at}.params must name the hyperparameters decided`);
     const nf = m.features.length;
+    if (m.ranges !== undefined) {
+      if (!isRecord(m.ranges)) return fail(`${at}.ranges must map feature names to [min, max]`);
+      for (const [f, r] of Object.entries(m.ranges)) if (!numbers(r, 2) || r[0] > r[1]) return fail(`${at}.ranges.${f} must be [min, max] with min ≤ max`);
+    }
     if (!numbers(m.mean, nf) || !numbers(m.std, nf) || m.std.some((s) => s <= 0)) return fail(`${at}.mean and .std must be ${nf} finite numbers (std > 0)`);
     if (!Array.isArray(m.layers) || m.layers.length === 0) return fail(`${at}.layers must list at least one layer`);
     let width = nf;
@@ -217,7 +228,25 @@ export class EmbeddedController implements Controller {
     return net.model.params.map((param, p) => ({ param, probs: softmax(logits.subarray(p * k, (p + 1) * k)) }));
   }
 
+  /** The first gated feature outside its training range, if any (the live layout is `featureNames(space)`). */
+  outOfRange(algo: string, features: readonly number[], space: readonly HyperparamSpec[]): { feature: string; value: number; range: [number, number] } | null {
+    const ranges = this.nets.get(algo)?.model.ranges;
+    if (!ranges) return null;
+    const names = featureNames(space);
+    for (const [f, range] of Object.entries(ranges)) {
+      const i = names.indexOf(f);
+      const v = i >= 0 ? features[i] : undefined;
+      if (v !== undefined && (v < range[0] || v > range[1])) return { feature: f, value: v, range };
+    }
+    return null;
+  }
+
   async decide(input: ControllerInput): Promise<ControllerOutput> {
+    const out = this.outOfRange(input.summary.algo, input.features, input.space);
+    if (out)
+      return {
+        proposal: { changes: {}, rationale: `Keeping every value: ${out.feature} is ${fmt(out.value)}, outside the range the model was trained on (${fmt(out.range[0])} to ${fmt(out.range[1])}), where its advice would be extrapolation.` },
+      };
     const heads = this.distributions(input.summary.algo, input.features, input.space);
     if (!heads)
       return {

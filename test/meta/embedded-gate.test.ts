@@ -1,0 +1,54 @@
+// The embedded controller's training-range gate (models carry `ranges` from `meta train`):
+// inside the range the network decides; outside it every value is kept, with the reason.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkEmbeddedWeights, EMBEDDED_FORMAT, EmbeddedController, type EmbeddedWeights } from '../../src/copilot/controllers/embedded';
+import { featureNames, type TrainingSummary } from '../../src/copilot/summary';
+import { resolveValues, spaceFor } from '../../src/rl/algos/index';
+import { FACTORS } from '../../src/meta/targets';
+
+const space = spaceFor('ppo');
+
+/** Rates learning_rate ×3 far above keep everywhere; gated to progress in [0.05, 0.35] when `gated`. */
+function weights(gated: boolean): EmbeddedWeights {
+  const features = featureNames(space).filter((f) => f !== 'sps');
+  const k = FACTORS.length;
+  return {
+    format: EMBEDDED_FORMAT,
+    factors: [...FACTORS],
+    models: {
+      ppo: {
+        features,
+        mean: features.map(() => 0),
+        std: features.map(() => 1),
+        ...(gated ? { ranges: { progress: [0.05, 0.35] as [number, number] } } : {}),
+        params: ['learning_rate'],
+        layers: [{ inputs: features.length, outputs: k, w: new Array(features.length * k).fill(0), b: FACTORS.map((f) => (f === 3 ? 5 : 0)) }],
+      },
+    },
+  };
+}
+
+function input(progress: number) {
+  const values = resolveValues('ppo', 'CartPole-v1');
+  const features = featureNames(space).map((n) => (n === 'progress' ? progress : n === 'has_budget' ? 1 : 0));
+  return { summary: { algo: 'ppo' } as TrainingSummary, space, values, features, signal: new AbortController().signal };
+}
+
+test('inside the trained range the network decides; outside it every value is kept and the rationale says why', async () => {
+  const c = new EmbeddedController({ weights: weights(true) });
+  const inside = await c.decide(input(0.2));
+  assert.ok(Math.abs((inside.proposal!.changes.learning_rate as number) - 3e-3) < 1e-12);
+  const outside = await c.decide(input(0.8));
+  assert.deepEqual(outside.proposal!.changes, {});
+  assert.match(outside.proposal!.rationale, /progress is 0\.8, outside the range the model was trained on \(0\.05 to 0\.35\)/);
+  // Without ranges (files from before the gate) nothing is gated.
+  assert.deepEqual(Object.keys((await new EmbeddedController({ weights: weights(false) }).decide(input(0.8))).proposal!.changes), ['learning_rate']);
+});
+
+test('ranges are checked when a weights file is read', () => {
+  const w = weights(true) as unknown as { models: { ppo: { ranges: unknown } } };
+  assert.ok(checkEmbeddedWeights(w).ok);
+  w.models.ppo.ranges = { progress: [0.5, 0.1] };
+  assert.match((checkEmbeddedWeights(w) as { error: string }).error, /ranges\.progress must be \[min, max\]/);
+});
