@@ -2,17 +2,14 @@
 // checkpoint was asked for), each followed by a resume, with random hyperparameter changes
 // within bounds and out-of-bounds ones that must be refused: in the end no metric line is lost,
 // every episode of the scripted trainer (one each 50 steps) is read back exactly once, and no
-// value outside the space was ever applied. Then the built-in DQN and SAC trainers (PPO's kill
-// and resume is in test/trainer/trainer.test.ts) killed once each and resumed, tiny budgets.
+// value outside the space was ever applied. (Real built-in trainers: faults-builtin.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manager, scriptedSpec, tempRoot } from '../runs/helpers';
 import { countLost, countOutOfBounds, MetricsTap } from '../../bench/faults-check';
 import { Rng } from '../../src/rl/rng';
-import { RunManager } from '../../src/runs/manager';
 import { streamMetrics } from '../../src/runs/metrics-reader';
 import type { Run } from '../../src/runs/run';
-import type { RunSpec } from '../../src/runs/types';
 import type { HyperparamValues } from '../../src/shared/hyperparams';
 
 function killGroup(run: Run): boolean {
@@ -87,46 +84,6 @@ test('12 kills at random moments, each resumed: 0 lines lost, every episode once
   await streamMetrics(m.store, id, (p) => void (p.scalars['charts/episodic_return'] !== undefined && episodes.push(p.step)));
   assert.deepEqual(episodes, Array.from({ length: total / 50 }, (_, i) => (i + 1) * 50));
 });
-
-const BUILTIN: Record<'dqn' | 'sac', RunSpec> = {
-  dqn: {
-    env: 'CartPole-v1', algo: 'dqn', totalSteps: 900, seed: 3, interval: 300, checkpointEvery: 150, backend: 'wasm', trainer: { kind: 'builtin' },
-    values: { buffer_size: 2000, learning_starts: 200, batch_size: 16, train_freq: 4, gradient_steps: 1, target_update_interval: 100, net_arch: '32-32' },
-  },
-  sac: {
-    env: 'Pendulum-v1', algo: 'sac', totalSteps: 500, seed: 3, interval: 200, checkpointEvery: 100, backend: 'wasm', trainer: { kind: 'builtin' },
-    values: { buffer_size: 2000, learning_starts: 100, batch_size: 16, train_freq: 2, gradient_steps: 1, net_arch: '32-32' },
-  },
-};
-
-for (const algo of ['dqn', 'sac'] as const) {
-  test(`built-in ${algo.toUpperCase()} killed after a checkpoint resumes from it: 0 lost, 0 out of bounds`, { timeout: 120_000 }, async () => {
-    const root = tempRoot();
-    const m = new RunManager({ root, timeouts: { helloMs: 90_000, stopMs: 30_000, flushMs: 200, batchMs: 50 } });
-    const tap = new MetricsTap();
-    const run = m.start(BUILTIN[algo]);
-    tap.follow(run);
-    await run.next('hello');
-    run.setHyperparams({ learning_rate: 5e-4 }, 'user', 'a change before the kill');
-    await run.next('applied');
-    const ck = await run.next('checkpoint');
-    assert.ok(killGroup(run));
-    const exit = await run.finished;
-    assert.equal(exit.status, 'crashed', exit.message);
-    const resumed = m.resume(run.id);
-    tap.follow(resumed);
-    const hello = await resumed.next('hello');
-    assert.ok(hello.step >= ck.step);
-    assert.equal(hello.step, m.store.lastCheckpoint(m.store.read(run.id))!.step);
-    assert.equal(hello.values.learning_rate, 5e-4, 'the latest version is what the resumed trainer uses');
-    const end = await resumed.finished;
-    assert.equal(end.status, 'completed', end.message);
-    const loss = await countLost(m.store, run.id, tap);
-    assert.equal(loss.lost, 0, loss.examples.join(', '));
-    assert.ok(loss.expected > 0);
-    assert.equal((await countOutOfBounds(m.store, run.id)).outOfBounds, 0);
-  });
-}
 
 test('a trainer that announces values outside its own space is stopped at hello, in words, before any config version is recorded', async () => {
   const root = tempRoot();
