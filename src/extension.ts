@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { RunManager } from './runs/manager';
 import { registerCommands } from './host/commands';
 import { ComparePanels } from './host/compare-panel';
+import { offerInterruptedRuns } from './host/interrupted-runs';
 import { CONFIG_SCHEME, ConfigDocumentProvider } from './host/config-documents';
 import type * as Controllers from './host/controllers';
 import { RunController } from './host/run-controller';
@@ -89,6 +90,9 @@ export function activate(context: vscode.ExtensionContext): { runs: RunControlle
       });
     }),
   );
+  // Off the activation path: listing the runs folder reads every run.json.
+  const offer = setTimeout(() => void offerInterruptedRuns(runs).catch((e: Error) => log(`could not list interrupted runs: ${e.message}`)), 0);
+  context.subscriptions.push({ dispose: () => clearTimeout(offer) });
   log(`activated in ${(performance.now() - started).toFixed(1)} ms; runs folder ${root}`);
   return { runs };
 }

@@ -5,7 +5,7 @@
 // fixed window of recent points is kept.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkValue, checkValues, type HyperparamSpec, type HyperparamValues } from '../shared/hyperparams';
 import {
@@ -24,6 +24,7 @@ import {
 import { splitCommand } from './command-line';
 import { type Disposable, TypedEmitter } from './emitter';
 import { hashCheckpoint } from './checkpoint-hash';
+import { isInside } from './ids';
 import { appendLines, RunWriteError, terminatePartialLine } from './jsonl';
 import { LineSplitter } from './lines';
 import type { NodeBinary } from './node-binary';
@@ -111,6 +112,8 @@ export interface RunLaunch {
 }
 
 const STDERR_KEEP = 20;
+/** Whole checkpoints kept per run; older ones inside the run folder are deleted (pruneCheckpoints). */
+export const KEEP_CHECKPOINTS = 3;
 const WARNINGS_IN_FULL = 50;
 
 export class Run extends TypedEmitter<RunEvents> {
@@ -566,6 +569,7 @@ export class Run extends TypedEmitter<RunEvents> {
         rec.sha256 = h.sha256;
         rec.bytes = h.bytes;
         this.recordDirty = true;
+        this.pruneCheckpoints();
         // onExit writes run.json once hashing is done; after a failed write, only that last write is spent.
         if (this.exited || this.writeFailed) return;
         this.store.write(this.record);
@@ -575,6 +579,31 @@ export class Run extends TypedEmitter<RunEvents> {
         else this.warn(`could not take the checksum of the checkpoint ${abs}: ${(e as Error).message}; a resume will only check that it exists`);
       }
     });
+  }
+
+  /**
+   * Bounds disk use: once a new checkpoint is whole (its checksum taken), the ones older than the
+   * newest KEEP_CHECKPOINTS whole ones are deleted and marked `pruned` (an off-policy checkpoint
+   * holds its replay buffer, tens of MB each). Only checkpoints inside this run's own
+   * checkpoints folder are deleted: a user trainer's files elsewhere are never touched. Damaged
+   * ones stay, as evidence. Keeping more than one is what lets a resume fall back past a
+   * checkpoint damaged later (docs/faults.md).
+   */
+  private pruneCheckpoints(): void {
+    const whole = this.record.checkpoints.filter((c) => !c.damaged && !c.pruned && c.sha256 !== undefined);
+    const cut = Math.max(0, whole.length - KEEP_CHECKPOINTS);
+    const kept = new Set(whole.slice(cut).map((c) => c.path));
+    for (const c of whole.slice(0, cut)) {
+      const abs = this.store.absoluteCheckpointPath(this.id, c.path);
+      // A trainer may write a new checkpoint over an old path: what a kept record names stays.
+      if (kept.has(c.path) || !isInside(this.paths.checkpoints, abs) || abs === this.paths.checkpoints) continue;
+      try {
+        rmSync(abs, { recursive: true, force: true });
+        c.pruned = `deleted at ${new Date().toISOString()}: only the newest ${KEEP_CHECKPOINTS} checkpoints are kept`;
+      } catch (e) {
+        this.warn(`could not delete the old checkpoint ${abs}: ${(e as Error).message}`);
+      }
+    }
   }
 
   private onMetrics(step: number, scalars: Record<string, number>): void {

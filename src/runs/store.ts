@@ -300,7 +300,7 @@ export class RunStore {
 
   /** The newest checkpoint not known to be damaged (it is not verified here: see chooseCheckpoint). */
   lastCheckpoint(r: RunRecord): CheckpointRecord | undefined {
-    for (let i = r.checkpoints.length - 1; i >= 0; i--) if (!r.checkpoints[i]!.damaged) return r.checkpoints[i];
+    for (let i = r.checkpoints.length - 1; i >= 0; i--) if (!r.checkpoints[i]!.damaged && !r.checkpoints[i]!.pruned) return r.checkpoints[i];
     return undefined;
   }
 
@@ -339,7 +339,7 @@ export class RunStore {
     const skipped: SkippedCheckpoint[] = [];
     for (let i = r.checkpoints.length - 1; i >= 0; i--) {
       const c = r.checkpoints[i]!;
-      if (c.damaged) continue;
+      if (c.damaged || c.pruned) continue;
       const problem = this.checkpointProblem(r.id, c);
       if (!problem) return { checkpoint: c, skipped };
       c.damaged = problem;

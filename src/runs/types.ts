@@ -77,6 +77,8 @@ export interface CheckpointRecord {
   bytes?: number;
   /** Set when a resume found it damaged or missing (in words); it is never resumed from again. */
   damaged?: string;
+  /** Set when the host deleted it to bound disk use (in words: when and why); never resumed from. */
+  pruned?: string;
 }
 
 export interface RunRecord {
@@ -179,6 +181,7 @@ export function checkRunRecord(v: unknown): Check<RunRecord> {
       ...(typeof c.sha256 === 'string' ? { sha256: c.sha256 } : {}),
       ...(isNonNegativeInteger(c.bytes) ? { bytes: c.bytes } : {}),
       ...(typeof c.damaged === 'string' ? { damaged: c.damaged } : {}),
+      ...(typeof c.pruned === 'string' ? { pruned: c.pruned } : {}),
     });
   }
   return ok({

@@ -28,6 +28,14 @@ test('a run goes from start to completed; metrics, configs, checkpoints and run.
   assert.equal(rec.segments[0]!.exit?.code, 0);
   assert.deepEqual(rec.checkpoints.map((c) => c.step), [500, 1000, 1500, 2000, 2000]);
   assert.ok(existsSync(join(run.paths.checkpoints, 'step-2000.json')));
+  // Only the newest three whole checkpoints are kept (KEEP_CHECKPOINTS); the two at step 2000
+  // share one file, which stays. Pruned ones are deleted, marked, and never resumed from.
+  assert.deepEqual(rec.checkpoints.map((c) => c.pruned !== undefined), [true, true, false, false, false]);
+  assert.match(rec.checkpoints[0]!.pruned!, /only the newest 3 checkpoints are kept/);
+  assert.ok(!existsSync(join(run.paths.checkpoints, 'step-500.json')));
+  assert.ok(!existsSync(join(run.paths.checkpoints, 'step-1000.json')));
+  assert.ok(existsSync(join(run.paths.checkpoints, 'step-1500.json')));
+  assert.equal(m.store.chooseCheckpoint(rec).checkpoint?.step, 2000);
   const configs = m.store.readConfigs(run.id).records;
   assert.equal(configs.length, 1);
   assert.equal(configs[0]!.author, 'initial');
