@@ -33,6 +33,10 @@ test('bad input prints what was wrong and the valid choices, exits 2 and writes 
     [['--env', 'CartPole-v1', '--algo', 'ppo', '--node', '/nope/node'], /does not exist or is not executable/],
     [['--algo', 'ppo'], /--env is required \(valid: /],
     [['--env', 'CartPole-v1', '--algo', 'ppo', '--frobnicate'], /unknown option --frobnicate/],
+    // Flags get the run file's bounds: 32-bit seeds, safe-integer budgets, printable names.
+    [['--env', 'CartPole-v1', '--algo', 'ppo', '--seed', '4294967296'], /command line: "seed" = 4294967296 is too large \(at most 4294967295\)/],
+    [['--env', 'CartPole-v1', '--algo', 'ppo', '--steps', '1e308'], /command line: "steps" = 1e\+308 is too large \(at most 9007199254740991\)/],
+    [['--env', 'Cart\u001b[2JPole', '--algo', 'ppo'], /command line: "env" .*\\u001b/],
   ];
   for (const [argv, re] of cases) {
     const io = captureIO(cwd);

@@ -11,7 +11,8 @@ import type { CliIO, Command } from '../command';
 import { DEFAULT_RUNS_DIR, followRun, printSummary, rewardThreshold } from '../run-progress';
 import { COPILOT_FLAGS, copilotStartOptions, parseCopilotOptions } from './controller';
 import { RunManager, type StartOptions } from '../../runs/manager';
-import { parseRunFileText, type RunFile } from '../../runs/run-file';
+import { checkRunFile, parseRunFileText, type RunFile } from '../../runs/run-file';
+import { quoteName } from '../../shared/guards';
 import type { RunSpec } from '../../runs/types';
 import { RunInputError } from '../../runs/store';
 import { RunWriteError } from '../../runs/jsonl';
@@ -101,7 +102,7 @@ export function checkOverrides(space: readonly HyperparamSpec[], algo: string, r
   for (const [k, v] of raw) {
     const spec = space.find((s) => s.name === k);
     if (!spec) {
-      errors.push(`unknown hyperparameter "${k}" for ${algo} (valid: ${space.map((s) => s.name).join(', ')})`);
+      errors.push(`unknown hyperparameter ${quoteName(k)} for ${algo} (valid: ${space.map((s) => s.name).join(', ')})`);
       continue;
     }
     const c = checkValue(spec, v);
@@ -127,15 +128,23 @@ export function parseRunSpec(args: ParsedArgs, io: CliIO): RunSpec {
   const interval = num('interval', file.interval, Math.min(DEFAULT_INTERVAL, steps), 1);
   const checkpointEvery = num('checkpoint-every', file.checkpointEvery, DEFAULT_CHECKPOINT_EVERY, 0);
   const backend = flag(args, 'backend') ?? file.backend;
+  // The flags get the run file's checks (bounded integers, 32-bit seeds, printable names).
+  const fromFlags: Record<string, unknown> = {};
+  for (const [f, k] of [['env', 'env'], ['algo', 'algo'], ['backend', 'backend'], ['trainer', 'trainer'], ['label', 'label']] as const)
+    if (flag(args, f) !== undefined) fromFlags[k] = flag(args, f);
+  for (const [f, k, v] of [['steps', 'steps', steps], ['seed', 'seed', seed], ['interval', 'interval', interval], ['checkpoint-every', 'checkpointEvery', checkpointEvery]] as const)
+    if (flag(args, f) !== undefined) fromFlags[k] = v;
+  const flagCheck = checkRunFile(fromFlags, 'command line');
+  if (!flagCheck.ok) throw new UsageError(flagCheck.error);
   if (backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(backend))
-    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${backend}"`);
+    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got ${quoteName(backend)}`);
   const rawValues: [string, unknown][] = [...Object.entries(file.hyperparams ?? {}), ...parseSets(args)];
   let values: HyperparamValues;
   if (trainerCmd) {
     values = Object.fromEntries(rawValues.map(([k, v]) => [k, typeof v === 'string' ? looseValue(v) : (v as HyperparamValue)]));
   } else {
-    if (!envIds().includes(env)) throw new UsageError(`unknown environment "${env}" (valid: ${envIds().join(', ')})`);
-    if (!(ALGO_NAMES as readonly string[]).includes(algo)) throw new UsageError(`unknown algorithm "${algo}" (valid: ${ALGO_NAMES.join(', ')})`);
+    if (!envIds().includes(env)) throw new UsageError(`unknown environment ${quoteName(env)} (valid: ${envIds().join(', ')})`);
+    if (!(ALGO_NAMES as readonly string[]).includes(algo)) throw new UsageError(`unknown algorithm ${quoteName(algo)} (valid: ${ALGO_NAMES.join(', ')})`);
     let space: HyperparamSpec[];
     try {
       space = algoSpace(algo as (typeof ALGO_NAMES)[number], env);
