@@ -210,14 +210,21 @@ function windows(events: TraceEvent[]): Record<string, unknown> {
     cpu.push(inside.reduce((s, t) => s + (t.tdur ?? t.dur ?? 0), 0) / 1000);
     longest.push(inside.reduce((m, t) => Math.max(m, t.dur ?? 0), 0) / 1000);
     frameCount.push(frames.filter((t) => t.ts >= a && t.ts < b).length);
-    if (process.env.HP_BENCH_DEBUG && (u === 10 || u === 11)) {
-      for (const t of inside) {
-        const children = events.filter((e) => e.pid === pid && e.tid === mainTid && e.ph === 'X' && e !== t && e.ts >= t.ts && e.ts < t.ts + (t.dur ?? 0));
-        console.log(`task +${((t.ts - a) / 1000).toFixed(1)} ms: ${((t.tdur ?? 0) / 1000).toFixed(2)} ms cpu, ${((t.dur ?? 0) / 1000).toFixed(2)} wall: ${children.filter((c) => (c.tdur ?? 0) > 200).slice(0, 40).map((c) => `${c.name} ${((c.tdur ?? c.dur ?? 0) / 1000).toFixed(2)}`).join(', ')}`);
+  }
+  if (process.env.HP_BENCH_DEBUG) {
+    // The tasks of a typical update and of the costliest one (CPU time).
+    const worst = cpu.indexOf(Math.max(...cpu));
+    for (const u of [Math.min(10, cpu.length - 1), worst]) {
+      const a = marks.get(u)!.ts;
+      const b = marks.get(u + 1)!.ts;
+      console.log(`update ${u}: ${cpu[u]!.toFixed(2)} ms CPU`);
+      for (const t of tasks.filter((x) => x.ts + (x.dur ?? 0) >= a && x.ts + (x.dur ?? 0) < b && (x.tdur ?? 0) > 50)) {
+        const children = events.filter((e) => e.pid === pid && e.tid === mainTid && e.ph === 'X' && e !== t && e.ts >= t.ts && e.ts < t.ts + (t.dur ?? 0) && (e.tdur ?? 0) > 200);
+        console.log(`  task +${((t.ts - a) / 1000).toFixed(1)} ms: ${((t.tdur ?? 0) / 1000).toFixed(2)} ms CPU (${((t.dur ?? 0) / 1000).toFixed(2)} wall): ${children.slice(0, 12).map((c) => `${c.name} ${((c.tdur ?? 0) / 1000).toFixed(2)}`).join(', ')}`);
       }
     }
   }
-  return { raw: wall.map((x) => Math.round(x * 10) / 10), rawCpu: cpu.map((x) => Math.round(x * 10) / 10), perUpdate: stats(wall), cpuPerUpdate: stats(cpu), longestTask: stats(longest), animationFrames: stats(frameCount) };
+  return { raw: wall.map((x) => Math.round(x * 10) / 10), rawCpu: cpu.map((x) => Math.round(x * 10) / 10), perUpdate: stats(wall), cpuPerUpdate: stats(cpu), cpuPerUpdateAfterFirst: stats(cpu.slice(1)), wallAfterFirst: stats(wall.slice(1)), longestTask: stats(longest), animationFrames: stats(frameCount) };
 }
 
 async function bundles(dir: string): Promise<Record<string, { bytes: number; gzip: number }>> {
@@ -271,7 +278,10 @@ function printPanel(name: string, p: Record<string, unknown>): void {
   const fr = p.animationFrames as Stats;
   console.log(`side panel (${name}), ${p.series} series × ${p.pointsPerSeries} points (${UPDATES} live updates of ${BATCH} points per series, one every ${GAP} ms):`);
   console.log(`  main-thread work per update (all tasks: messages, frames, style, layout, paint): median ${f(pu.median)} ms, p95 ${f(pu.p95)} ms, max ${f(pu.max)} ms (target ≤ 16 ms) → ${pu.max <= 16 ? 'PASS (max)' : pu.p95 <= 16 ? 'PASS at p95, FAIL at max' : 'FAIL'}`);
-  console.log(`  the same in CPU time (thread time, without waiting for a core): median ${f(cu.median)} ms, p95 ${f(cu.p95)} ms, max ${f(cu.max)} ms`);
+  const c1 = p.cpuPerUpdateAfterFirst as Stats;
+  const w1 = p.wallAfterFirst as Stats;
+  console.log(`  the same in CPU time (thread time, without waiting for a core): median ${f(cu.median)} ms, p95 ${f(cu.p95)} ms, max ${f(cu.max)} ms → ${cu.max <= 16 ? 'PASS (max)' : cu.p95 <= 16 ? 'PASS at p95' : 'FAIL'}`);
+  console.log(`  without the first update after the snapshot (cold code): CPU max ${f(c1.max)} ms, p95 ${f(c1.p95)} ms; wall max ${f(w1.max)} ms, p95 ${f(w1.p95)} ms`);
   console.log(`  longest single task per update: median ${f(lt.median)} ms, p95 ${f(lt.p95)} ms, max ${f(lt.max)} ms; animation frames per update: median ${fr.median}, max ${fr.max}`);
   const pm = p.panelMeasures as Stats;
   console.log(`  of which the panel's own JavaScript (its Performance API measures hp-apply + hp-run + hp-render): median ${f(pm.median)} ms, p95 ${f(pm.p95)} ms, max ${f(pm.max)} ms`);
