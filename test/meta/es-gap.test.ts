@@ -52,7 +52,7 @@ test('centred ranks and θ round-trips', () => {
 
 test('ES on a tiny real budget: antithetic scores, a step, weights that still load', async () => {
   const engine = await loadEngine('wasm');
-  const [job] = tinyJobs(['lr-div10'], [0]);
+  const [job] = tinyJobs(['tuned'], [0]);
   // The controller really drives the run: a network that always raises the learning rate changes the AUC.
   const staticAuc = await runAuc(engine, job!, null);
   const driven = await runAuc(engine, job!, raiseLr());
