@@ -44,8 +44,12 @@ export interface RunControllerEvents {
   versions: { runId: string; versions: ConfigVersionInfo[] };
   proposal: ProposalInfo | null;
   notice: Notice;
-  /** Something in the runs folder changed (a run started, ended, got a version): lists refresh. */
-  runsChanged: undefined;
+  /**
+   * Something in the runs folder changed (a run started, ended, got a version): lists refresh.
+   * `runId` with `kind: 'versions'` when only that run's configuration versions changed, so a
+   * view can redraw that one run rather than every row.
+   */
+  runsChanged: { runId: string; kind: 'versions' } | undefined;
   /** A line for the output channel. */
   log: string;
 }
@@ -205,7 +209,7 @@ export class RunController extends TypedEmitter<RunControllerEvents> {
     s.push(run.on('applied', (rec) => {
       this.log(`[${run.id}] version ${rec.version} at step ${rec.step} by ${rec.author}: ${JSON.stringify(rec.changed ?? rec.values)}`);
       if (isActive()) this.emitVersions(run.id);
-      this.emit('runsChanged', undefined);
+      this.emit('runsChanged', { runId: run.id, kind: 'versions' });
     }));
     s.push(run.on('spawn', (e) => this.log(`[${run.id}] trainer pid ${e.pid}, segment ${e.segment}: ${e.executable} (${e.reason})`)));
     s.push(run.on('stderr', (e) => this.log(`[${run.id}] ${e.line}`)));

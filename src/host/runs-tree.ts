@@ -67,7 +67,14 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   constructor(private readonly runs: RunController) {
     super();
-    this._register(runs.on('runsChanged', () => this.refreshSoon()));
+    this._register(
+      runs.on('runsChanged', (e) => {
+        // A new version in one run redraws that run (its row and its versions), not all rows.
+        const node = e?.kind === 'versions' ? this.runNodes.get(e.runId) : undefined;
+        if (node) this.changed.fire(node);
+        else this.refreshSoon();
+      }),
+    );
     // Metrics arrive many times a second; a live run's row follows them at a calm pace, alone.
     this._register(runs.on('metrics', ({ runId }) => this.rowSoon(runId)));
     this._register({ dispose: () => (clearTimeout(this.pendingRefresh), clearTimeout(this.rowTimer)) });

@@ -112,6 +112,8 @@ export interface RunLaunch {
 }
 
 const STDERR_KEEP = 20;
+/** How often at most run.json is rewritten only because the step moved (see flush). */
+const RECORD_STEP_MS = 5_000;
 /** Whole checkpoints kept per run; older ones inside the run folder are deleted (pruneCheckpoints). */
 export const KEEP_CHECKPOINTS = 3;
 const WARNINGS_IN_FULL = 50;
@@ -152,6 +154,7 @@ export class Run extends TypedEmitter<RunEvents> {
   private killedAfterStop = false;
   private exited = false;
   private recordDirty = false;
+  private stepWrittenAt = 0;
   /** A write to the run folder failed (failWrite): nothing more is recorded as safe. */
   private writeFailed = false;
   /** Checksums of announced checkpoints being taken, in order. */
@@ -697,8 +700,12 @@ export class Run extends TypedEmitter<RunEvents> {
         return;
       }
     }
-    if (this.recordDirty && !this.exited && !this.fatal) {
+    // run.json for a moved step only (status, checkpoints and versions are written when they
+    // happen): at most every RECORD_STEP_MS, since each write is a synchronous rename and eight
+    // live runs rewriting it every second showed up as the host's biggest own cost (docs/load.md).
+    if (this.recordDirty && !this.exited && !this.fatal && Date.now() - this.stepWrittenAt >= RECORD_STEP_MS) {
       this.recordDirty = false;
+      this.stepWrittenAt = Date.now();
       try {
         this.store.write(this.record);
       } catch (e) {

@@ -126,3 +126,18 @@ test('Disposable: registrations after dispose are disposed at once', () => {
   o.dispose();
   assert.equal(log.length, 3);
 });
+
+test('runs tree: a new version in one run redraws that run alone; other changes redraw the list', async () => {
+  const { rc, id } = seededRuns();
+  const tree = new RunsTreeProvider(rc);
+  const [runNode] = tree.getChildren();
+  const fired: (RunsTreeNode | undefined)[] = [];
+  tree.onDidChangeTreeData((node) => fired.push(node));
+  (rc as unknown as { emit(e: 'runsChanged', v: unknown): void }).emit('runsChanged', { runId: id, kind: 'versions' });
+  assert.deepEqual(fired, [runNode], 'that run node, at once');
+  (rc as unknown as { emit(e: 'runsChanged', v: unknown): void }).emit('runsChanged', { runId: 'not-listed', kind: 'versions' });
+  (rc as unknown as { emit(e: 'runsChanged', v: unknown): void }).emit('runsChanged', undefined);
+  await new Promise((r) => setTimeout(r, 400)); // the list redraw is coalesced (300 ms)
+  assert.deepEqual(fired.slice(1), [undefined], 'an unknown run or a general change: one whole-list redraw');
+  tree.dispose();
+});
