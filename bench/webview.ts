@@ -220,7 +220,7 @@ function windows(events: TraceEvent[]): Record<string, unknown> {
       console.log(`update ${u}: ${cpu[u]!.toFixed(2)} ms CPU`);
       for (const t of tasks.filter((x) => x.ts + (x.dur ?? 0) >= a && x.ts + (x.dur ?? 0) < b && (x.tdur ?? 0) > 50)) {
         const children = events.filter((e) => e.pid === pid && e.tid === mainTid && e.ph === 'X' && e !== t && e.ts >= t.ts && e.ts < t.ts + (t.dur ?? 0) && (e.tdur ?? 0) > 200);
-        console.log(`  task +${((t.ts - a) / 1000).toFixed(1)} ms: ${((t.tdur ?? 0) / 1000).toFixed(2)} ms CPU (${((t.dur ?? 0) / 1000).toFixed(2)} wall): ${children.slice(0, 12).map((c) => `${c.name} ${((c.tdur ?? 0) / 1000).toFixed(2)}`).join(', ')}`);
+        console.log(`  task +${((t.ts - a) / 1000).toFixed(1)} ms: ${((t.tdur ?? 0) / 1000).toFixed(2)} ms CPU (${((t.dur ?? 0) / 1000).toFixed(2)} wall): ${children.slice(0, Number(process.env.HP_BENCH_DEBUG_CHILDREN ?? 12)).map((c) => `${c.name} ${((c.tdur ?? 0) / 1000).toFixed(2)}`).join(', ')}`);
       }
     }
   }
