@@ -52,3 +52,13 @@ test('ranges are checked when a weights file is read', () => {
   w.models.ppo.ranges = { progress: [0.5, 0.1] };
   assert.match((checkEmbeddedWeights(w) as { error: string }).error, /ranges\.progress must be \[min, max\]/);
 });
+
+test('a step that leaves the value where it is (ent_coef 0 × ⅓) is a keep, and the rationale says so', async () => {
+  const w = weights(false);
+  const m = w.models.ppo!;
+  m.params = ['ent_coef'];
+  m.layers[0]!.b = FACTORS.map((f) => (Math.abs(f - 1 / 3) < 1e-9 ? 5 : 0));
+  const out = await new EmbeddedController({ weights: w }).decide(input(0.2));
+  assert.deepEqual(out.proposal!.changes, {});
+  assert.match(out.proposal!.rationale, /widest margin over keep is ent_coef ×0\.3333, which leaves it at 0/);
+});

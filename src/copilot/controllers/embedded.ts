@@ -273,7 +273,15 @@ export class EmbeddedController implements Controller {
     const spec = findSpec(input.space, b.param)!;
     const cur = input.values[b.param] as number;
     const next = stepValue(spec, cur, b.factor);
-    const changes: HyperparamValues = next === cur ? {} : { [b.param]: next };
+    if (next === cur)
+      return {
+        proposal: {
+          changes: {},
+          rationale: `Keeping every value: the model's widest margin over keep is ${b.param} ×${fmt(b.factor)}, which leaves it at ${fmt(cur)} (a bound or zero).`,
+          confidence: b.keep,
+        },
+      };
+    const changes: HyperparamValues = { [b.param]: next };
     return {
       proposal: {
         changes,
