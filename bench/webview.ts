@@ -109,6 +109,8 @@ async function panel(entry: string): Promise<Record<string, unknown>> {
       msgs.push([{ type: 'metrics', runId: 'run-1', chunks }, { type: 'run', run: { ...state.run!, step: from } }]);
     }
     await page.evaluate(`window.__updates = ${JSON.stringify(msgs)}`);
+    // The panel's measures, as they are taken (the panel clears its old measures from the timeline).
+    await page.evaluate(`(() => { window.__measures = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) if (e.name.startsWith('hp-')) window.__measures.push({ startTime: e.startTime, duration: e.duration }); }).observe({ type: 'measure' }); })()`);
     const cdp = await page.context().newCDPSession(page);
     const events: TraceEvent[] = [];
     // Chromium's trace JSON: only name, cat, ph, ts, dur, tdur, pid, tid and args.name are read; tasks without dur are skipped.
@@ -134,7 +136,7 @@ async function panel(entry: string): Promise<Record<string, unknown>> {
       const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('hp-update-')).map((m) => m.startTime);
       const out = [];
       for (let u = 0; u + 1 < marks.length; u++) {
-        const inside = performance.getEntriesByType('measure').filter((e) => e.name.startsWith('hp-') && e.startTime >= marks[u] && e.startTime < marks[u + 1]);
+        const inside = window.__measures.filter((e) => e.startTime >= marks[u] && e.startTime < marks[u + 1]);
         out.push(inside.reduce((s, e) => s + e.duration, 0));
       }
       return out;
@@ -168,6 +170,16 @@ function windows(events: TraceEvent[]): Record<string, unknown> {
   // Top-level tasks of the main thread: nothing runs on it outside one of these.
   const tasks = events.filter((e) => e.pid === pid && e.tid === mainTid && e.ph === 'X' && (e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask') && e.dur !== undefined);
   const frames = events.filter((e) => e.pid === pid && e.tid === mainTid && e.ph === 'X' && e.name === 'FireAnimationFrame');
+  // V8's collections on the main thread (whatever task they ran in): MajorGC ends a
+  // mark-compact, V8.GC_MC_INCREMENTAL* are its incremental marking steps before that, MinorGC
+  // is a scavenge. Outermost events only (a MajorGC holds V8.GC_* events of its own).
+  const gcs: TraceEvent[] = [];
+  for (const e of events
+    .filter((e) => e.pid === pid && e.tid === mainTid && e.ph === 'X' && e.dur !== undefined && (e.name === 'MajorGC' || e.name === 'MinorGC' || e.name.startsWith('V8.GC_')))
+    .sort((x, y) => x.ts - y.ts || (y.dur ?? 0) - (x.dur ?? 0))) {
+    const outer = gcs[gcs.length - 1];
+    if (!outer || e.ts >= outer.ts + (outer.dur ?? 0)) gcs.push(e);
+  }
   if (process.env.HP_BENCH_DEBUG) {
     const names = new Map<string, number>();
     for (const e of events) if (e.pid === pid && e.tid === mainTid && e.ph === 'X') names.set(e.name, (names.get(e.name) ?? 0) + (e.dur ?? 0));
@@ -200,6 +212,10 @@ function windows(events: TraceEvent[]): Record<string, unknown> {
   const cpu: number[] = [];
   const longest: number[] = [];
   const frameCount: number[] = [];
+  const gcCpu: number[] = [];
+  const major: number[] = [];
+  const minor: number[] = [];
+  const incremental: number[] = [];
   for (let u = 0; u + 1 < marks.size; u++) {
     const a = marks.get(u)!.ts;
     const b = marks.get(u + 1)!.ts;
@@ -210,7 +226,14 @@ function windows(events: TraceEvent[]): Record<string, unknown> {
     cpu.push(inside.reduce((s, t) => s + (t.tdur ?? t.dur ?? 0), 0) / 1000);
     longest.push(inside.reduce((m, t) => Math.max(m, t.dur ?? 0), 0) / 1000);
     frameCount.push(frames.filter((t) => t.ts >= a && t.ts < b).length);
+    const g = gcs.filter((t) => t.ts + (t.dur ?? 0) >= a && t.ts + (t.dur ?? 0) < b);
+    gcCpu.push(g.reduce((s, t) => s + (t.tdur ?? t.dur ?? 0), 0) / 1000);
+    major.push(g.filter((t) => t.name === 'MajorGC').length);
+    minor.push(g.filter((t) => t.name === 'MinorGC').length);
+    incremental.push(g.filter((t) => t.name.startsWith('V8.GC_MC_INCREMENTAL')).length);
   }
+  const withMajor = major.flatMap((n, u) => (n ? [`#${u} ${cpu[u]!.toFixed(1)} ms`] : []));
+  const worstGc = cpu.indexOf(Math.max(...cpu));
   if (process.env.HP_BENCH_DEBUG) {
     // The tasks of a typical update and of the costliest one (CPU time).
     const worst = cpu.indexOf(Math.max(...cpu));
@@ -224,7 +247,7 @@ function windows(events: TraceEvent[]): Record<string, unknown> {
       }
     }
   }
-  return { raw: wall.map((x) => Math.round(x * 10) / 10), rawCpu: cpu.map((x) => Math.round(x * 10) / 10), perUpdate: stats(wall), cpuPerUpdate: stats(cpu), cpuPerUpdateAfterFirst: stats(cpu.slice(1)), wallAfterFirst: stats(wall.slice(1)), longestTask: stats(longest), animationFrames: stats(frameCount) };
+  return { raw: wall.map((x) => Math.round(x * 10) / 10), rawCpu: cpu.map((x) => Math.round(x * 10) / 10), perUpdate: stats(wall), cpuPerUpdate: stats(cpu), cpuPerUpdateAfterFirst: stats(cpu.slice(1)), wallAfterFirst: stats(wall.slice(1)), longestTask: stats(longest), animationFrames: stats(frameCount), gc: { cpuPerUpdate: stats(gcCpu), majorEvents: major.reduce((s, n) => s + n, 0), updatesWithMajor: major.filter((n) => n > 0).length, majorUpdates: withMajor.join(', '), updatesWithIncrementalMarking: incremental.filter((n) => n > 0).length, minorEvents: minor.reduce((s, n) => s + n, 0), inCostliestUpdate: { update: worstGc, cpuMs: gcCpu[worstGc], major: major[worstGc], minor: minor[worstGc], incrementalSteps: incremental[worstGc] } } };
 }
 
 async function bundles(dir: string): Promise<Record<string, { bytes: number; gzip: number }>> {
@@ -285,6 +308,9 @@ function printPanel(name: string, p: Record<string, unknown>): void {
   console.log(`  longest single task per update: median ${f(lt.median)} ms, p95 ${f(lt.p95)} ms, max ${f(lt.max)} ms; animation frames per update: median ${fr.median}, max ${fr.max}`);
   const pm = p.panelMeasures as Stats;
   console.log(`  of which the panel's own JavaScript (its Performance API measures hp-apply + hp-run + hp-render): median ${f(pm.median)} ms, p95 ${f(pm.p95)} ms, max ${f(pm.max)} ms`);
+  const gc = p.gc as { cpuPerUpdate: Stats; majorEvents: number; updatesWithMajor: number; majorUpdates: string; updatesWithIncrementalMarking: number; minorEvents: number; inCostliestUpdate: { update: number; cpuMs: number; major: number; minor: number; incrementalSteps: number } };
+  const w = gc.inCostliestUpdate;
+  console.log(`  V8 GC on the main thread (trace events MajorGC, V8.GC_MC_INCREMENTAL*, MinorGC): ${gc.majorEvents} major in ${gc.updatesWithMajor} of ${UPDATES} updates (${gc.majorUpdates || 'none'}), incremental marking in ${gc.updatesWithIncrementalMarking}, ${gc.minorEvents} minor; GC CPU per update median ${f(gc.cpuPerUpdate.median)} ms, p95 ${f(gc.cpuPerUpdate.p95)} ms, max ${f(gc.cpuPerUpdate.max)} ms; costliest update (#${w.update}): ${f(w.cpuMs)} ms of GC (${w.major} major, ${w.incrementalSteps} marking steps, ${w.minor} minor)`);
   console.log(`  return curve drawn with ${p.drawnReturnPoints} points; initial snapshot handler ${f(p.snapshotHandlerMs as number)} ms (not a live update)`);
 }
 

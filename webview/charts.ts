@@ -82,15 +82,18 @@ export function niceRange(lo: number, hi: number): Range {
   return { min: Math.floor(lo / step) * step, max: Math.ceil(hi / step) * step };
 }
 
-/** Extremes of the y values of some series (NaN-free), or undefined when there are none. */
-function extent(series: readonly { data: XY[] }[]): { lo: number; hi: number } | undefined {
+/** Extremes of the y values of series [from, to) (NaN-free), or undefined when there are none. */
+function extent(series: readonly { data: XY[] }[], from: number, to: number): { lo: number; hi: number } | undefined {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const s of series)
-    for (const p of s.data) {
-      if (p.y < lo) lo = p.y;
-      if (p.y > hi) hi = p.y;
+  for (let i = from; i < to; i++) {
+    const data = series[i]!.data;
+    for (let j = 0; j < data.length; j++) {
+      const y = data[j]!.y;
+      if (y < lo) lo = y;
+      if (y > hi) hi = y;
     }
+  }
   return lo <= hi && Number.isFinite(lo) && Number.isFinite(hi) ? { lo, hi } : undefined;
 }
 
@@ -206,12 +209,13 @@ export class LineChart {
    * its decimated copy and keeps the original behind a setter.
    */
   refresh(series: SeriesSpec[]): 'in-place' | 'update' {
-    series.forEach((s, i) => {
+    for (let i = 0; i < series.length; i++) {
+      const s = series[i]!;
       const ds = this.chart.data.datasets[i];
-      if (!ds) return;
+      if (!ds) continue;
       ds.data = s.data;
       if (s.pointRadius) ds.pointRadius = s.pointRadius;
-    });
+    }
     this.fitRanges(series);
     // New per-point options (markers) must be resolved again: controllers cache them until an update.
     if (!series.some((s) => s.pointRadius) && this.redrawInPlace()) return 'in-place';
@@ -306,8 +310,8 @@ export class LineChart {
       return;
     }
     const split = this.opts.secondAxis ? 1 : series.length;
-    const y = widen(this.y, extent(series.slice(0, split)));
-    const y1 = this.opts.secondAxis ? widen(this.y1, extent(series.slice(1))) : undefined;
+    const y = widen(this.y, extent(series, 0, Math.min(split, series.length)));
+    const y1 = this.opts.secondAxis ? widen(this.y1, extent(series, 1, series.length)) : undefined;
     if (same(y, this.y) && same(y1, this.y1)) return;
     this.y = y;
     this.y1 = y1;

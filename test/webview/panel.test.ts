@@ -182,6 +182,26 @@ test('a live update drawn in place (kept layout, kept axes under the data) looks
   assert.deepEqual(sharedErrors, []);
 });
 
+test('the Performance API timeline stays bounded however many metric batches arrive', async () => {
+  const page = await fresh();
+  // 2,500 batches and run updates in one go (hp-apply and hp-run measures for each), then a frame (hp-render).
+  await page.evaluate(`(() => {
+    for (let u = 0; u < 2500; u++) {
+      const step = 70000 + (u + 1) * 10;
+      window.__fromHost({ type: 'metrics', runId: 'run-1', chunks: [{ key: 'charts/episodic_return', steps: [step], values: [u % 7] }] });
+      window.__fromHost({ type: 'run', run: { id: 'run-1', label: 'CartPole-v1 · ppo · run-1', env: 'CartPole-v1', algo: 'ppo', status: 'running', step, totalSteps: 100000, mode: 'ask', controller: 'ollama' } });
+    }
+  })()`);
+  await frame(page);
+  const counts = (await page.evaluate(`(() => {
+    const hp = (type) => performance.getEntriesByType(type).filter((e) => e.name.startsWith('hp-')).length;
+    return { marks: hp('mark'), measures: hp('measure') };
+  })()`)) as { marks: number; measures: number };
+  assert.equal(counts.marks, 0, 'every start mark is cleared once measured');
+  assert.ok(counts.measures > 0 && counts.measures <= 1000, `${counts.measures} hp- measures kept after 5,000 messages`);
+  assert.equal(await page.getAttribute('[data-testid=chart-return]', 'data-points'), '3200');
+});
+
 test('mode switch posts setMode; a host-side mode change does not echo back', async () => {
   const page = await fresh();
   assert.equal(await page.getAttribute('[data-testid=mode-switch]', 'data-mode'), 'ask');

@@ -1,7 +1,7 @@
 // The webview's bounded series: spikes survive reduction, memory stays bounded, order holds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReducedSeries, SeriesStore } from '../../webview/series-store';
+import { ReducedSeries, SeriesStore, lttb } from '../../webview/series-store';
 import { groupOf } from '../../webview/metric-groups';
 import { hyperparamSteps } from '../../webview/hyperparam-series';
 import { formatChange, formatNumber } from '../../webview/format';
@@ -39,6 +39,36 @@ test('SeriesStore drops out-of-order points and hands out fresh arrays', () => {
   assert.deepEqual([...st.takeChanged()], ['a']);
   assert.deepEqual([...st.takeChanged()], []);
   assert.equal(st.lastStep(), 4);
+});
+
+test('drawn() picks what lttb() picks, into one reused array of reused points', () => {
+  const st = new SeriesStore(300);
+  let seed = 3;
+  const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  let step = 0;
+  let first: unknown;
+  let firstPoint: unknown;
+  // Short (under the budget), growing past the buckets (merges), flat runs and repeated steps.
+  for (const n of [50, 400, 2_000, 30_000, 7]) {
+    const steps: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (i % 5) step += 10;
+      steps.push(step);
+      values.push(i % 97 < 20 ? 1 : rnd() * 100 - (i === 1234 ? 1e4 : 0));
+    }
+    st.append({ key: 'k', steps, values });
+    for (const budget of [200, 1_000]) {
+      const want = lttb(st.points('k'), budget).map((p) => [p.x, p.y]);
+      const got = st.drawn('k', budget);
+      assert.deepEqual(got.map((p) => [p.x, p.y]), want, `${n} points appended, budget ${budget}`);
+      first ??= got;
+      firstPoint ??= got[0];
+      assert.equal(got, first, 'the same array each time');
+      assert.equal(got[0], firstPoint, 'the same point objects each time');
+    }
+  }
+  assert.deepEqual(st.drawn('none', 100), []);
 });
 
 test('metric groups, hyperparameter step lines and number formats', () => {
