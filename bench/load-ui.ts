@@ -10,7 +10,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { CDPSession, Page } from 'playwright-core';
 import type * as vscode from 'vscode';
 import { EventEmitter, mock, Uri } from '../test/host/vscode-mock';
-import { startHarness, type Harness } from '../test/webview/harness';
+import { startHarness, type Harness, waitForExpression } from '../test/webview/harness';
 import { makeController } from '../src/copilot/controllers';
 import type { RunManager } from '../src/runs/manager';
 import { RunController } from '../src/host/run-controller';
@@ -185,7 +185,7 @@ export async function startUi(rc: RunController, opts: { harness?: Harness } = {
   const harness = opts.harness ?? (await startHarness({ entry: 'webview/main.ts', body: SIDE_PANEL_BODY, title: 'HyperPrompt', minify: true }));
   const page = await harness.browser.newPage({ viewport: { width: 380, height: 1000 } });
   await page.goto(harness.url('dark'));
-  await page.waitForFunction('window.__posted.length > 0');
+  await waitForExpression(page, 'window.__posted.length > 0');
   await page.evaluate(PAGE_PROBE);
   const cdp: CDPSession = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });

@@ -21,7 +21,7 @@ import * as esbuild from 'esbuild';
 import { SIDE_PANEL_BODY } from '../src/host/webview-html';
 import { WEBVIEW_PROTOCOL_VERSION } from '../src/shared/webview-protocol';
 import { curves, panelState } from '../test/webview/fixtures';
-import { startHarness } from '../test/webview/harness';
+import { startHarness, waitForExpression } from '../test/webview/harness';
 
 const root = join(__dirname, '..');
 const arg = (name: string, def: number): number => {
@@ -92,7 +92,7 @@ async function panel(entry: string): Promise<Record<string, unknown>> {
   try {
     const page = await h.browser.newPage({ viewport: { width: 380, height: 1000 } });
     await page.goto(h.url('dark'));
-    await page.waitForFunction('window.__posted.length > 0');
+    await waitForExpression(page, 'window.__posted.length > 0');
     const every = 5;
     const state = { ...panelState(POINTS, every), proposal: null };
     state.run!.totalSteps = (POINTS + UPDATES * BATCH) * every;

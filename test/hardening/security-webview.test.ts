@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { COMPARE_BODY, contentSecurityPolicy, SIDE_PANEL_BODY, webviewHtml } from '../../src/host/webview-html';
 import { differingHyperparams, WEBVIEW_PROTOCOL_VERSION } from '../../src/shared/webview-protocol';
 import { curves, panelState, PROPOSAL, VERSIONS } from '../webview/fixtures';
-import { type Harness, startHarness } from '../webview/harness';
+import { type Harness, startHarness, waitForExpression } from '../webview/harness';
 
 const ROOT = join(__dirname, '..', '..');
 const PAYLOADS = [
@@ -42,7 +42,7 @@ test('hostile text in a proposal, a run label, version reasons and a notice stay
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(harness.url('dark'));
-  await page.waitForFunction('window.__posted.length > 0');
+  await waitForExpression(page, 'window.__posted.length > 0');
   const countElements = COUNT_ELEMENTS;
   const before = (await page.evaluate(countElements)) as Record<string, number>;
   const base = panelState(50);
@@ -81,7 +81,7 @@ test('the Compare Runs panel: hostile run labels, controller names and version r
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(compare.url('light'));
-  await page.waitForFunction('window.__posted.length > 0');
+  await waitForExpression(page, 'window.__posted.length > 0');
   const before = (await page.evaluate(COUNT_ELEMENTS)) as Record<string, number>;
   const a = panelState(100);
   const versions = VERSIONS.map((v) => ({ ...v, reason: `${v.reason} ${HOSTILE}`, author: v.author }));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { COMPARE_BODY } from '../../src/host/webview-html';
 import { differingHyperparams, type CompareState, type ConfigVersionInfo } from '../../src/shared/webview-protocol';
 import { curves, panelState, VERSIONS } from './fixtures';
-import { type Harness, startHarness } from './harness';
+import { type Harness, startHarness, waitForExpression } from './harness';
 
 let harness: Harness;
 before(async () => {
@@ -35,7 +35,7 @@ test('renders the overlay, histories and highlighted differences; the diff butto
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(harness.url('dark'));
-  await page.waitForFunction('window.__posted.length > 0');
+  await waitForExpression(page, 'window.__posted.length > 0');
   assert.deepEqual(await page.evaluate('window.__posted'), [{ type: 'ready', protocol: 1 }]);
   const s = state();
   assert.deepEqual(s.differing, ['clip_range', 'ent_coef', 'learning_rate']);

@@ -78,3 +78,19 @@ export async function startHarness(opts: { entry: string; body: string; title: s
     },
   };
 }
+
+/**
+ * Waits until `expression` is truthy in the page, polling from Node with `page.evaluate` (CDP
+ * evaluation, which the page's CSP allows). Playwright's own `waitForFunction` with a string
+ * evaluates it with `eval` when it has to poll, which the panel's CSP (no 'unsafe-eval')
+ * forbids: that raised a page error whenever the condition was not already true on the first
+ * check (on a loaded machine).
+ */
+export async function waitForExpression(page: { evaluate(expr: string): Promise<unknown> }, expression: string, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    if (await page.evaluate(`!!(${expression})`)) return;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

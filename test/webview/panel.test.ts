@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { SIDE_PANEL_BODY } from '../../src/host/webview-html';
 import { WEBVIEW_PROTOCOL_VERSION } from '../../src/shared/webview-protocol';
 import { curves, panelState } from './fixtures';
-import { type Harness, startHarness } from './harness';
+import { type Harness, startHarness, waitForExpression } from './harness';
 
 let harness: Harness;
 // One page serves most tests (a fresh snapshot resets it): page loads dominate this file's time.
@@ -34,7 +34,7 @@ async function open(theme: 'light' | 'dark' = 'light', width = 360): Promise<{ p
     if (m.type() === 'error') errors.push(m.text());
   });
   await page.goto(harness.url(theme));
-  await page.waitForFunction('window.__posted.length > 0');
+  await waitForExpression(page, 'window.__posted.length > 0');
   return { page, errors };
 }
 
@@ -245,11 +245,11 @@ test('collapsed charts are kept in versioned webview state across a reload', asy
   const page = await fresh();
   await page.click('[data-chart=losses] > summary');
   // <details> fires its `toggle` event asynchronously after the click.
-  await page.waitForFunction(`(sessionStorage.getItem('fake-vscode-state') ?? '').includes('losses')`, undefined, { timeout: 5000 }).catch(() => undefined);
+  await waitForExpression(page, `(sessionStorage.getItem('fake-vscode-state') ?? '').includes('losses')`);
   const state = (await page.evaluate(`sessionStorage.getItem('fake-vscode-state')`)) as string;
   assert.deepEqual(JSON.parse(state), { v: 1, collapsed: ['losses'] });
   await page.reload();
-  await page.waitForFunction('window.__posted.length > 0');
+  await waitForExpression(page, 'window.__posted.length > 0');
   await snapshot(page);
   assert.equal(await page.evaluate(`document.querySelector('[data-chart=losses]').open`), false);
   assert.equal(await page.evaluate(`document.querySelector('[data-chart=return]').open`), true);
