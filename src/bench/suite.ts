@@ -488,6 +488,14 @@ export function hashOf(v: unknown): string {
 /** Seeds of search trials: far from run seeds, so tuned-static is evaluated on fresh seeds. */
 export const SEARCH_SEED_BASE = 100_000;
 
+/** The items named in `wanted` (`--tasks`, `--starts`); a name the suite lacks is a problem. */
+function keepOnly<T>(items: readonly T[], wanted: readonly string[], nameOf: (t: T) => string, what: string, problems: string[]): T[] {
+  const names = items.map(nameOf);
+  const bad = wanted.filter((n) => !names.includes(n));
+  if (bad.length) problems.push(`unknown ${what}(s) ${bad.join(', ')} (this suite's ${what}s: ${names.join(', ')})`);
+  return items.filter((t) => wanted.includes(nameOf(t)));
+}
+
 /**
  * Expands a checked suite into jobs: tasks × starts × controllers × seeds, minus the
  * combinations that do not apply. `tuned-static` ignores the starts (the search replaces
@@ -500,18 +508,8 @@ export function expandSuite(suite: Suite, catalog: TaskCatalog, overrides: Expan
     if (!(Number.isFinite(overrides.scale) && overrides.scale > 0)) problems.push(`--scale must be a positive number, got ${overrides.scale}`);
     else if (overrides.scale !== 1) suite = scaleSuite(suite, overrides.scale);
   }
-  if (overrides.tasks) {
-    const ids = suite.tasks.map(taskId);
-    const bad = overrides.tasks.filter((t) => !ids.includes(t));
-    if (bad.length) problems.push(`unknown task(s) ${bad.join(', ')} (this suite's tasks: ${ids.join(', ')})`);
-    suite = { ...suite, tasks: suite.tasks.filter((t) => overrides.tasks!.includes(taskId(t))) };
-  }
-  if (overrides.starts) {
-    const names = suite.starts.map((st) => st.name);
-    const bad = overrides.starts.filter((n) => !names.includes(n));
-    if (bad.length) problems.push(`unknown start(s) ${bad.join(', ')} (this suite's starts: ${names.join(', ')})`);
-    suite = { ...suite, starts: suite.starts.filter((st) => overrides.starts!.includes(st.name)) };
-  }
+  if (overrides.tasks) suite = { ...suite, tasks: keepOnly(suite.tasks, overrides.tasks, taskId, 'task', problems) };
+  if (overrides.starts) suite = { ...suite, starts: keepOnly(suite.starts, overrides.starts, (st) => st.name, 'start', problems) };
   let controllers = suite.controllers;
   if (overrides.controllers) {
     const bad = overrides.controllers.filter((c) => !(CONTROLLERS as readonly string[]).includes(c));

@@ -6,6 +6,11 @@
 import { closeSync, createReadStream, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** No space left on the device (or over a quota). */
+function isDiskFullCode(code: string | undefined): boolean {
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 /** A write to the run folder failed. Carries the path so the message can name it. */
 export class RunWriteError extends Error {
   override readonly name = 'RunWriteError';
@@ -19,7 +24,7 @@ export class RunWriteError extends Error {
     const code = (cause as NodeJS.ErrnoException | undefined)?.code;
     const folder = dirname(path);
     super(
-      code === 'ENOSPC' || code === 'EDQUOT'
+      isDiskFullCode(code)
         ? `the disk is full: cannot write ${path} (${code}). Free space in ${folder} and resume the run; what was written before is intact.`
         : `cannot write ${path}: ${code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'the folder or file is read-only' : ((cause as Error)?.message ?? String(cause))}${code ? ` (${code})` : ''}. Make the run folder writable (or free disk space), then resume the run.`,
     );
@@ -28,7 +33,7 @@ export class RunWriteError extends Error {
 
   /** No space left on the device (or over a quota). */
   get diskFull(): boolean {
-    return this.code === 'ENOSPC' || this.code === 'EDQUOT';
+    return isDiskFullCode(this.code);
   }
 }
 

@@ -217,25 +217,24 @@ export class RunStore {
     record.updatedAt = new Date().toISOString();
     const tmp = `${p.runJson}.tmp-${process.pid}`;
     const text = JSON.stringify(record, null, 2) + '\n';
+    const attempt = (): void => {
+      try {
+        writeFileSync(tmp, text);
+        renameSync(tmp, p.runJson);
+      } catch (e) {
+        rmSync(tmp, { force: true });
+        throw new RunWriteError(p.runJson, e);
+      }
+    };
     try {
-      writeFileSync(tmp, text);
-      renameSync(tmp, p.runJson);
+      attempt();
     } catch (e) {
-      rmSync(tmp, { force: true });
-      const code = (e as NodeJS.ErrnoException).code;
+      const err = e as RunWriteError;
       // A full disk: spend the reserve on recording the run's state, then try once more. Even
       // when that works the disk is full, and the caller is told so (a run stops on it).
-      if ((code === 'ENOSPC' || code === 'EDQUOT') && this.releaseReserve(record.id)) {
-        try {
-          writeFileSync(tmp, text);
-          renameSync(tmp, p.runJson);
-        } catch (e2) {
-          rmSync(tmp, { force: true });
-          throw new RunWriteError(p.runJson, e2);
-        }
-        throw new RunWriteError(p.runJson, e, true);
-      }
-      throw new RunWriteError(p.runJson, e);
+      if (!err.diskFull || !this.releaseReserve(record.id)) throw err;
+      attempt();
+      throw new RunWriteError(p.runJson, err.cause, true);
     }
   }
 

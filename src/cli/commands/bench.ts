@@ -68,16 +68,13 @@ async function runSuite(args: ReturnType<typeof parseArgs>, io: CliIO, argv: rea
     if (e instanceof SuiteError) throw new UsageError(e.message);
     throw e;
   }
-  const controllers = flag(args, 'controllers')
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const seeds = has(args, 'seeds') ? intFlag(args, 'seeds', 1, 1) : undefined;
   const list = (name: string): string[] | undefined =>
     flag(args, name)
       ?.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  const controllers = list('controllers');
+  const seeds = has(args, 'seeds') ? intFlag(args, 'seeds', 1, 1) : undefined;
   const tasks = list('tasks');
   const starts = list('starts');
   let scale: number | undefined;
