@@ -93,6 +93,20 @@ export interface TrainingSummary {
   diagnostics: Diagnostics;
   values: HyperparamValues;
   recentDecisions: DecisionOutcome[];
+  /** Where the run started (absent in summaries from before it existed): see `RunBaseline`. */
+  baseline?: RunBaseline;
+}
+
+/**
+ * Where the run started, for features that must not depend on the environment's reward scale
+ * (a learned controller trained on CartPole's 10..500 returns reads Acrobot's -500..-60 as
+ * nonsense): the return mean and spread of the first interval in which episodes finished, and
+ * the first policy entropy reported. Null until seen.
+ */
+export interface RunBaseline {
+  returnMean: number | null;
+  returnStd: number | null;
+  entropy: number | null;
 }
 
 export interface SummaryContext {
@@ -104,6 +118,7 @@ export interface SummaryContext {
   bestSoFar: number | null;
   episodesTotal: number;
   recentDecisions: DecisionOutcome[];
+  baseline?: RunBaseline;
 }
 
 function mean(xs: readonly number[]): number | null {
@@ -166,6 +181,7 @@ export function summariseInterval(interval: IntervalMessage, ctx: SummaryContext
     diagnostics: pickDiagnostics(interval.diagnostics),
     values: { ...interval.values },
     recentDecisions: ctx.recentDecisions.map((d) => ({ ...d, changes: { ...d.changes } })),
+    ...(ctx.baseline ? { baseline: { ...ctx.baseline } } : {}),
   };
 }
 
@@ -179,6 +195,7 @@ export class TrainingHistory {
   private episodes = 0;
   private lastStep = 0;
   private readonly decisions: DecisionOutcome[] = [];
+  private readonly baseline: RunBaseline = { returnMean: null, returnStd: null, entropy: null };
 
   constructor(
     readonly algo: string,
@@ -198,6 +215,12 @@ export class TrainingHistory {
     this.episodes += interval.episodeReturns.length;
     const m = mean(interval.episodeReturns);
     if (m !== null && (this.best === null || m > this.best)) this.best = m;
+    if (this.baseline.returnMean === null && m !== null) {
+      this.baseline.returnMean = m;
+      this.baseline.returnStd = std(interval.episodeReturns);
+    }
+    const entropy = pickDiagnostics(interval.diagnostics).entropy;
+    if (this.baseline.entropy === null && entropy !== undefined && Number.isFinite(entropy)) this.baseline.entropy = entropy;
     // Episodes carry no step of their own: spread them evenly over their interval.
     const window: { step: number; ret: number }[] = [];
     for (const iv of this.intervals) {
@@ -212,6 +235,7 @@ export class TrainingHistory {
       bestSoFar: this.best,
       episodesTotal: this.episodes,
       recentDecisions: this.decisions.slice(-this.decisionsShown),
+      baseline: this.baseline,
     });
   }
 
@@ -314,9 +338,19 @@ const FIXED_FEATURES = [
 ] as const;
 
 /**
+ * Features without the environment's reward scale, so a model trained on one environment can
+ * be read on another: return statistics in units of the return spread (the window's, or the
+ * run's first interval's if larger), and entropy as a fraction of the run's first. `has_rel`
+ * is 0 until episodes have finished (Acrobot's first 500-step episodes end after the first
+ * interval of its preset), when the `rel_` values are 0.
+ */
+export const SCALE_FREE_FEATURES = ['has_rel', 'rel_improvement', 'rel_trend', 'rel_vs_best', 'rel_last', 'entropy_ratio'] as const;
+
+/**
  * The feature vector's layout: the fixed part, then for each diagnostic its value and a
  * presence flag, then each hyperparameter's normalised position in its range (space order),
- * then the last decision's return change. Learned controllers key on these names.
+ * then the last decision's return change, then the scale-free features. Learned controllers
+ * key on these names.
  */
 export function featureNames(space: readonly HyperparamSpec[]): string[] {
   return [
@@ -324,6 +358,29 @@ export function featureNames(space: readonly HyperparamSpec[]): string[] {
     ...DIAGNOSTIC_KEYS.flatMap((k) => [`diag_${k}`, `has_${k}`]),
     ...space.map((p) => `hp_${p.name}`),
     'last_decision_gain',
+    ...SCALE_FREE_FEATURES,
+  ];
+}
+
+/** `SCALE_FREE_FEATURES` of a summary, in that order (symlog'd, so every value is finite). */
+export function scaleFreeFeatures(s: TrainingSummary): number[] {
+  const r = s.returns;
+  const b = s.baseline;
+  const entropy = s.diagnostics.entropy;
+  const entropyRatio = b && b.entropy !== null && b.entropy > 0 && entropy !== undefined && Number.isFinite(entropy) ? entropy / b.entropy : 0;
+  if (r.mean === null || r.count < 1) return [0, 0, 0, 0, 0, symlog(entropyRatio)];
+  // The spread: the window's or the start's, whichever is larger, floored at 1% of the return's
+  // magnitude (Acrobot's failing episodes all return -500: a spread of 0).
+  const scale = Math.max(r.std ?? 0, b?.returnStd ?? 0, 0.01 * Math.max(1, Math.abs(r.mean)));
+  const perInterval = s.step / (s.interval + 1);
+  const rel = (x: number | null | undefined): number => (x === null || x === undefined || !Number.isFinite(x) ? 0 : symlog(x / scale));
+  return [
+    1,
+    rel(b && b.returnMean !== null ? r.mean - b.returnMean : null),
+    rel(r.slopePer1k === null ? null : (r.slopePer1k * perInterval) / 1000),
+    rel(r.bestSoFar === null ? null : r.mean - r.bestSoFar),
+    rel(r.lastInterval === null ? null : r.lastInterval - r.mean),
+    symlog(entropyRatio),
   ];
 }
 
@@ -354,5 +411,6 @@ export function summaryFeatures(s: TrainingSummary, space: readonly HyperparamSp
   for (const p of space) out.push(normalisedPosition(p, s.values[p.name]));
   const last = s.recentDecisions[s.recentDecisions.length - 1];
   out.push(last && last.returnBefore !== null && last.returnAfter !== null ? z(last.returnAfter - last.returnBefore) : 0);
+  out.push(...scaleFreeFeatures(s));
   return out;
 }

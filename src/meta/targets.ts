@@ -7,6 +7,7 @@
 
 import { COMPLEMENT_PARAMS } from '../bench/perturb';
 import { ORACLE_FACTORS } from '../bench/oracle';
+import { SCALE_FREE_FEATURES } from '../copilot/summary';
 import type { Example } from './dataset';
 
 /** Big steps the v2 collect suites try (`$oracle.factors`): ×3 twice undoes a ×10 poor start. */
@@ -18,6 +19,25 @@ export const KEEP = FACTORS.indexOf(1);
 
 /** Features the embedded model does not read: throughput depends on machine load, not on training. */
 export const EXCLUDED_FEATURES: readonly string[] = ['sps'];
+
+/** Which features a model reads: every one (but EXCLUDED_FEATURES), or the scale-free ones. */
+export type FeatureSet = 'all' | 'scale-free';
+export const FEATURE_SETS: readonly FeatureSet[] = ['all', 'scale-free'];
+
+/**
+ * The features of a model meant to be read on environments it was not trained on: the run's
+ * progress, returns in units of their spread (summary.ts, SCALE_FREE_FEATURES), the PPO
+ * diagnostics that carry no reward scale (policy loss of normalised advantages, approximate
+ * KL, clip fraction, explained variance) and the positions of the decided hyperparameters only.
+ * Left out: raw returns, value loss and gradient norm (reward-scaled), episodes per interval
+ * (episode length is the env's), entropy (its maximum is the action count's: entropy_ratio
+ * instead) and the other hyperparameters (each env's preset sets them differently, so a model
+ * would tell environments apart by them rather than learn what a state calls for).
+ */
+export function scaleFreeFeatureNames(params: readonly string[]): string[] {
+  const diag = ['policyLoss', 'approxKl', 'clipFraction', 'explainedVariance'].flatMap((k) => [`diag_${k}`, `has_${k}`]);
+  return ['progress', 'has_budget', ...SCALE_FREE_FEATURES, ...diag, ...params.map((p) => `hp_${p}`)];
+}
 
 /** The class whose factor is nearest to `f` on a log scale. */
 export function nearestClass(f: number): number {

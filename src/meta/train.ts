@@ -17,7 +17,7 @@ import { EMBEDDED_FORMAT, type EmbeddedAlgoModel, type EmbeddedWeights } from '.
 import { initBackend, getTf } from '../rl/backend';
 import { Rng } from '../rl/rng';
 import type { Example } from './dataset';
-import { EXCLUDED_FEATURES, FACTORS, KEEP, exampleGains, exampleLabels, informative } from './targets';
+import { EXCLUDED_FEATURES, FACTORS, type FeatureSet, KEEP, exampleGains, exampleLabels, informative, scaleFreeFeatureNames } from './targets';
 
 export interface TrainOptions {
   seed: number;
@@ -50,11 +50,13 @@ export interface TrainOptions {
    * first decisions of its runs does not drive the rest of a run by extrapolation.
    */
   gateFeatures: string[];
+  /** all: every summary feature; scale-free: the ones a model can read on another env (targets.ts). */
+  featureSet: FeatureSet;
 }
 
 // Chosen on the validation split of models/embedded/dataset (docs/dataset.md): weaker L2 or more epochs
 // memorise the 96 training examples and fall below always-keep on validation.
-export const DEFAULT_TRAIN: TrainOptions = { seed: 0, hidden: 16, epochs: 150, learningRate: 0.01, l2: 3e-3, untriedKeepWeight: 0.25, skipTies: false, target: 'best', gainCost: 0.02, gainScale: 10, gateFeatures: ['progress'] };
+export const DEFAULT_TRAIN: TrainOptions = { seed: 0, hidden: 16, epochs: 150, learningRate: 0.01, l2: 3e-3, untriedKeepWeight: 0.25, skipTies: false, target: 'best', gainCost: 0.02, gainScale: 10, gateFeatures: ['progress'], featureSet: 'all' };
 
 /** Gain target of a step not tried in an example (relative; see `target: 'gain'`). */
 const UNTRIED_GAIN = -0.1;
@@ -111,12 +113,14 @@ export async function trainEmbedded(examples: readonly Example[], o: TrainOption
     const mine = examples.filter((e) => e.task.algo === algo);
     const train = mine.filter((e) => e.split === 'train' && (!o.skipTies || informative(e)));
     const validation = mine.filter((e) => e.split === 'validation');
-    const names = train[0]!.featureNames;
-    const featIdx = names.map((n, i) => [n, i] as const).filter(([n]) => !EXCLUDED_FEATURES.includes(n));
-    const features = featIdx.map(([n]) => n);
     // A head is trained only for parameters some example labels: an untrained head would propose at random.
     const params = [...new Set(train.flatMap((e) => e.params))].sort().filter((p) => train.some((e) => exampleLabels(e, [p])[0]! >= 0));
     if (params.length === 0) continue;
+    const names = train[0]!.featureNames;
+    const wanted = o.featureSet === 'scale-free' ? new Set(scaleFreeFeatureNames(params)) : null;
+    const features = names.filter((n) => !EXCLUDED_FEATURES.includes(n) && (wanted === null || wanted.has(n)));
+    if (wanted && features.length < wanted.size)
+      throw new Error(`the ${algo} examples lack scale-free features (${[...wanted].filter((f) => !features.includes(f)).join(', ')}): they were collected before those existed; collect the dataset again with "hyperprompt collect"`);
     // Features by name, so examples with another layout (e.g. users' decisions) line up.
     const row = (e: Example): number[] => {
       const pos = new Map(e.featureNames.map((n, i) => [n, i]));

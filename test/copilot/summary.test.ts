@@ -73,3 +73,45 @@ test('the feature vector follows the documented layout and is finite', () => {
   assert.equal(f[names.indexOf('has_qValues')], 0);
   assert.equal(f[names.indexOf('return_mean')], Math.log1p(15));
 });
+
+test('scale-free features do not change when every return is scaled and shifted (CartPole-like vs Acrobot-like rewards)', () => {
+  const names = featureNames(SPACE);
+  const rel = ['has_rel', 'rel_improvement', 'rel_trend', 'rel_vs_best', 'rel_last', 'entropy_ratio'];
+  const run = (f: (r: number) => number): number[] => {
+    const h = new TrainingHistory('ppo', 'X', 10_000);
+    const entropy = (e: number) => ({ diagnostics: { 'losses/entropy': e, 'losses/approx_kl': 0.01 } });
+    h.push(interval(0, [10, 30, 20].map(f), entropy(0.69)));
+    h.push(interval(1, [60, 20, 40].map(f), entropy(0.6)));
+    h.push(interval(2, [90, 50].map(f), entropy(0.55)));
+    const s = h.push(interval(3, [70, 110, 40].map(f), entropy(0.5)));
+    const v = summaryFeatures(s, SPACE);
+    return rel.map((n) => v[names.indexOf(n)]!);
+  };
+  const a = run((r) => r);
+  const b = run((r) => 3 * r - 700); // negative returns, another scale
+  assert.equal(a[0], 1);
+  assert.ok(a[1]! > 0 && a[2]! > 0, `improving returns read as improving: ${a}`);
+  assert.ok(Math.abs(a[5]! - Math.log1p(0.5 / 0.69)) < 1e-12, 'entropy as a fraction of the first');
+  a.forEach((x, i) => assert.ok(Math.abs(x - b[i]!) < 1e-9, `${rel[i]}: ${x} vs ${b[i]}`));
+  // The raw return features do change: that is why a model meant for other envs leaves them out.
+  const raw = (f: (r: number) => number) => {
+    const h = new TrainingHistory('ppo', 'X', 10_000);
+    return summaryFeatures(h.push(interval(0, [10, 30].map(f))), SPACE)[names.indexOf('return_mean')];
+  };
+  assert.notEqual(raw((r) => r), raw((r) => 3 * r - 700));
+});
+
+test('before any episode has finished the scale-free return features are 0 with has_rel 0', () => {
+  const names = featureNames(SPACE);
+  const h = new TrainingHistory('ppo', 'Acrobot-v1', 100_000);
+  const s = h.push(interval(0, []));
+  const v = summaryFeatures(s, SPACE);
+  assert.equal(v.length, names.length);
+  assert.ok(v.every(Number.isFinite));
+  for (const n of ['has_rel', 'rel_improvement', 'rel_trend', 'rel_vs_best', 'rel_last']) assert.equal(v[names.indexOf(n)], 0, n);
+  assert.equal(v[names.indexOf('entropy_ratio')], Math.log1p(1), 'the first entropy is its own baseline');
+  // All episodes failing alike (a spread of 0) stays finite: the spread is floored.
+  const flat = h.push(interval(1, [-500, -500, -500]));
+  assert.ok(summaryFeatures(flat, SPACE).every(Number.isFinite));
+  assert.deepEqual(flat.baseline, { returnMean: -500, returnStd: 0, entropy: 0.68 });
+});

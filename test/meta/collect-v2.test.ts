@@ -10,7 +10,7 @@ import { loadEngine } from '../../src/bench/engine';
 import { resolveValues, spaceFor } from '../../src/rl/algos/index';
 import { chooseTarget, collectJob, DEFAULT_META_ORACLE, enumerateCandidates } from '../../src/meta/collect';
 import { loadCollectPlan, parseMetaOracle, splitOf } from '../../src/meta/collect-suite';
-import { exampleGains, exampleLabels, FACTORS, KEEP, nearestClass } from '../../src/meta/targets';
+import { exampleGains, exampleLabels, FACTORS, KEEP, nearestClass, scaleFreeFeatureNames } from '../../src/meta/targets';
 import { DEFAULT_TRAIN, trainEmbedded } from '../../src/meta/train';
 import { checkEmbeddedWeights } from '../../src/copilot/controllers/embedded';
 
@@ -119,4 +119,16 @@ test('a real v2 collection job: every step tried at every decision, branches dif
   // Trained on gains, the network's outputs are those gains (scaled): with this little data it can fit them.
   const { weights } = await trainEmbedded(r.examples, { ...DEFAULT_TRAIN, target: 'gain', l2: 0, epochs: 300, hidden: 8 });
   assert.ok(checkEmbeddedWeights(JSON.parse(JSON.stringify(weights))).ok);
+  // A scale-free model reads only features that carry no reward scale.
+  const sf = await trainEmbedded(r.examples, { ...DEFAULT_TRAIN, target: 'gain', epochs: 20, hidden: 8, featureSet: 'scale-free' });
+  const model = sf.weights.models.ppo!;
+  assert.deepEqual([...model.features].sort(), [...scaleFreeFeatureNames(model.params)].sort());
+  for (const f of ['return_mean', 'diag_valueLoss', 'episodes_this_interval', 'hp_n_envs', 'diag_entropy']) assert.ok(!model.features.includes(f), f);
+  assert.ok(checkEmbeddedWeights(JSON.parse(JSON.stringify(sf.weights))).ok);
+  // Examples collected before the scale-free features existed are refused with what to do.
+  const old = r.examples.map((e) => {
+    const keep = e.featureNames.map((n, i) => [n, i] as const).filter(([n]) => !n.startsWith('rel_') && n !== 'has_rel' && n !== 'entropy_ratio');
+    return { ...e, featureNames: keep.map(([n]) => n), features: keep.map(([, i]) => e.features[i]!) };
+  });
+  await assert.rejects(trainEmbedded(old, { ...DEFAULT_TRAIN, featureSet: 'scale-free' }), /lack scale-free features \(has_rel, rel_improvement.*collect the dataset again/);
 });

@@ -19,6 +19,7 @@ import { spaceFor } from '../../rl/algos/index';
 import { ablationTable, agrees, runAblations } from '../../meta/ablation';
 import { type Example, loadDataset } from '../../meta/dataset';
 import { DEFAULT_TRAIN, trainEmbedded } from '../../meta/train';
+import { FEATURE_SETS, type FeatureSet } from '../../meta/targets';
 import { DEFAULT_ES, evolve } from '../../meta/es';
 import { gapMarkdown, gapReport } from '../../meta/gap';
 import { benchCatalog, loadEngine } from '../../bench/engine';
@@ -35,6 +36,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'skip-ties': { value: false, description: 'train: leave out examples where every branch scored the same' },
   target: { value: true, description: `train: best (classify the winning step) or gain (regress every step's measured gain) (default ${DEFAULT_TRAIN.target})` },
   'gain-cost': { value: true, description: `train: with --target gain, the relative gain a change must beat (default ${DEFAULT_TRAIN.gainCost})` },
+  features: { value: true, description: `train: all (every summary feature) or scale-free (the ones that carry no reward scale, for a model read on other environments) (default ${DEFAULT_TRAIN.featureSet})` },
   l2: { value: true, description: `train: L2 penalty on the weights (default ${DEFAULT_TRAIN.l2})` },
   repeats: { value: true, description: 'latency: decisions timed (default 2000)' },
   'ollama-host': { value: true, description: 'ablate: Ollama server (else OLLAMA_HOST, else http://127.0.0.1:11434)' },
@@ -54,7 +56,7 @@ const FLAGS: Record<string, FlagSpec> = {
 };
 
 const USAGE = `Usage:
-  hyperprompt meta train --data DIR [--data DIR2 ...] [--out FILE] [--seed N] [--epochs N] [--hidden N] [--l2 X] [--skip-ties] [--target best|gain] [--gain-cost X]
+  hyperprompt meta train --data DIR [--data DIR2 ...] [--out FILE] [--seed N] [--epochs N] [--hidden N] [--l2 X] [--skip-ties] [--target best|gain] [--gain-cost X] [--features all|scale-free]
   hyperprompt meta es --suite FILE [--weights FILE] [--out FILE] [--algo ppo] [--generations N] [--pairs N] [--sigma X] [--es-lr X] [--scope output|all] [--seed N]
   hyperprompt meta gap --bench DIR [--bench DIR2 ...] [--report FILE] [--json]
   hyperprompt meta latency [--weights FILE] [--repeats N]
@@ -137,9 +139,11 @@ async function train(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<num
   if (!Number.isFinite(gainCost)) throw new UsageError(`--gain-cost must be a number, got "${flag(args, 'gain-cost')}"`);
   const l2 = flag(args, 'l2') === undefined ? DEFAULT_TRAIN.l2 : Number(flag(args, 'l2'));
   if (!(l2 >= 0)) throw new UsageError(`--l2 must be a number ≥ 0, got "${flag(args, 'l2')}"`);
-  const o = { ...DEFAULT_TRAIN, seed: intFlag(args, 'seed', DEFAULT_TRAIN.seed, 0), epochs: intFlag(args, 'epochs', DEFAULT_TRAIN.epochs, 1), hidden: intFlag(args, 'hidden', DEFAULT_TRAIN.hidden, 1), skipTies: has(args, 'skip-ties'), target: target as 'best' | 'gain', gainCost, l2 };
+  const featureSet = flag(args, 'features') ?? DEFAULT_TRAIN.featureSet;
+  if (!FEATURE_SETS.includes(featureSet as FeatureSet)) throw new UsageError(`--features must be ${FEATURE_SETS.join(' or ')}, got "${featureSet}"`);
+  const o = { ...DEFAULT_TRAIN, seed: intFlag(args, 'seed', DEFAULT_TRAIN.seed, 0), epochs: intFlag(args, 'epochs', DEFAULT_TRAIN.epochs, 1), hidden: intFlag(args, 'hidden', DEFAULT_TRAIN.hidden, 1), skipTies: has(args, 'skip-ties'), target: target as 'best' | 'gain', gainCost, l2, featureSet: featureSet as FeatureSet };
   const cpu0 = process.cpuUsage();
-  const { weights, reports } = await trainEmbedded(ds.examples, o, { datasets: dirs, examples: ds.examples.length, command: `hyperprompt meta train --data ${data} --seed ${o.seed} --epochs ${o.epochs} --hidden ${o.hidden} --l2 ${o.l2}${o.skipTies ? ' --skip-ties' : ''} --target ${o.target}${o.target === 'gain' ? ` --gain-cost ${o.gainCost}` : ''}` });
+  const { weights, reports } = await trainEmbedded(ds.examples, o, { datasets: dirs, examples: ds.examples.length, command: `hyperprompt meta train --data ${data} --seed ${o.seed} --epochs ${o.epochs} --hidden ${o.hidden} --l2 ${o.l2}${o.skipTies ? ' --skip-ties' : ''} --target ${o.target}${o.target === 'gain' ? ` --gain-cost ${o.gainCost}` : ''}${o.featureSet !== 'all' ? ` --features ${o.featureSet}` : ''}` });
   const cpu = process.cpuUsage(cpu0);
   const out = resolve(io.cwd, flag(args, 'out') ?? defaultWeightsPath());
   mkdirSync(dirname(out), { recursive: true });
