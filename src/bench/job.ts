@@ -13,7 +13,7 @@
 // under `<out>/runs/` (record.ts).
 
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CONTROLLER_NAMES, checkScheduleConfig, makeController, type Controller, type ControllerName as CopilotControllerName } from '../copilot/controllers/index';
 import { CopilotSession } from '../copilot/session';
 import type { Algorithm } from '../rl/algos/types';
@@ -115,6 +115,10 @@ function controllerFor(job: BenchJob, ctx: JobContext, space: readonly Hyperpara
     if (!c.ok) throw new Error(`suite options.schedule.schedule: ${c.error}`);
     return makeController('schedule', { schedule: c.value });
   }
+  // A weights file other than the shipped one (`options.embedded.weights`): how a model under
+  // evaluation is benched without replacing models/embedded/weights.json. A missing or damaged
+  // file fails the job with the loader's message (no silent fallback to another model).
+  if (name === 'embedded' && typeof job.options.weights === 'string') return makeController('embedded', { embedded: { weightsPath: resolve(job.options.weights) } });
   if (name === 'ollama') return makeController('ollama', { ollama: { host: ctx.ollama?.host, model: ctx.ollama?.model, seed: job.seed } });
   if ((CONTROLLER_NAMES as readonly string[]).includes(name)) return makeController(name as CopilotControllerName);
   throw new Error(`the ${name} controller does not exist in the co-pilot yet (it has: ${CONTROLLER_NAMES.join(', ')})`);

@@ -277,7 +277,14 @@ function checkOptions(v: unknown, p: Problems): ControllerOptions {
         ...(posInt(o.horizon) ? { horizon: o.horizon } : {}),
         ...(params ? { params } : {}),
       };
-    } else out.other[k] = o;
+    } else {
+      if (k === 'embedded') {
+        checkKeys(o, ['weights'], path, p);
+        if (o.weights !== undefined && (typeof o.weights !== 'string' || o.weights.trim() === ''))
+          p.add(`${path}.weights`, `must be the path of a weights file from "hyperprompt meta train" (relative to the folder the bench runs in), got ${describeValue(o.weights)}`);
+      }
+      out.other[k] = o;
+    }
   }
   return out;
 }

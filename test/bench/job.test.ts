@@ -3,7 +3,7 @@
 // it consumed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchCatalog, loadEngine } from '../../src/bench/engine';
@@ -147,4 +147,47 @@ test('ollama: proposals from the server (an Ollama test server here) go through 
   assert.ok(r.metrics!.controllerSeconds > 0);
   const log = readFileSync(join(out, 'decisions', 'CartPole-v1.ppo.fast.ollama.s0.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; prompt: unknown });
   assert.ok(log.every((d) => d.outcome === 'applied' && d.prompt !== null));
+});
+
+test('embedded: options.embedded.weights benches a model other than the shipped one; a missing file fails the job in words', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hp-bench-weights-'));
+  // A one-layer "model" reading progress only, whose biases make learning_rate ×3 the clear winner.
+  const factors = [1 / 3, 1, 3];
+  const file = join(dir, 'lr-up.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      format: 'hyperprompt-embedded/1',
+      factors,
+      models: { ppo: { features: ['progress'], mean: [0], std: [1], params: ['learning_rate'], layers: [{ inputs: 1, outputs: 3, w: [0, 0, 0], b: [-5, 0, 5] }] } },
+    }),
+  );
+  const suite = (weights: string) => {
+    const c = checkSuite({
+      name: 'weights',
+      steps: 768,
+      interval: 256,
+      seeds: 1,
+      tasks: [{ env: 'CartPole-v1', algo: 'ppo' }],
+      starts: [{ name: 'fast', from: 'tuned', set: { n_envs: 4, n_steps: 32, batch_size: 64, n_epochs: 2, learning_rate: 1e-4 } }],
+      controllers: ['embedded'],
+      options: { embedded: { weights } },
+    });
+    assert.ok(c.ok, !c.ok ? c.error : '');
+    return expandSuite(c.value, benchCatalog()).jobs[0]!;
+  };
+  const r = await executeJob(suite(file), { engine, out });
+  assert.equal(r.status, 'done');
+  const lr = r.trajectory!.map((t) => t.values.learning_rate as number);
+  assert.ok(lr.length >= 2 && lr[1]! > lr[0]!, `the named model raised the rate: ${lr}`);
+  const missing = join(dir, 'nope.json');
+  await assert.rejects(
+    async () => {
+      const m = await executeJob(suite(missing), { engine, out });
+      if (m.status !== 'done') throw new Error(m.error ?? 'failed');
+    },
+    (e: Error) => e.message.includes(missing) && /cannot read the embedded controller's weights/.test(e.message),
+  );
+  const bad = checkSuite({ name: 'w', steps: 768, interval: 256, tasks: [{ env: 'CartPole-v1', algo: 'ppo' }], starts: ['tuned'], controllers: ['embedded'], options: { embedded: { weights: 3, other: 1 } } });
+  assert.ok(!bad.ok && /options\.embedded\.weights: must be the path of a weights file/.test(bad.error) && /options\.embedded.*other/.test(bad.error), !bad.ok ? bad.error : '');
 });
