@@ -20,9 +20,9 @@ export const KEEP = FACTORS.indexOf(1);
 /** Features the embedded model does not read: throughput depends on machine load, not on training. */
 export const EXCLUDED_FEATURES: readonly string[] = ['sps'];
 
-/** Which features a model reads: every one (but EXCLUDED_FEATURES), or the scale-free ones. */
-export type FeatureSet = 'all' | 'scale-free';
-export const FEATURE_SETS: readonly FeatureSet[] = ['all', 'scale-free'];
+/** Which features a model reads: every one (but EXCLUDED_FEATURES), the scale-free ones, or a list of names. */
+export type FeatureSet = 'all' | 'scale-free' | string[];
+export const FEATURE_SETS: readonly string[] = ['all', 'scale-free'];
 
 /**
  * The features of a model meant to be read on environments it was not trained on: the run's

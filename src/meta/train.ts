@@ -50,7 +50,7 @@ export interface TrainOptions {
    * first decisions of its runs does not drive the rest of a run by extrapolation.
    */
   gateFeatures: string[];
-  /** all: every summary feature; scale-free: the ones a model can read on another env (targets.ts). */
+  /** all: every summary feature; scale-free: the ones a model can read on another env (targets.ts); or a list of feature names. */
   featureSet: FeatureSet;
 }
 
@@ -117,10 +117,16 @@ export async function trainEmbedded(examples: readonly Example[], o: TrainOption
     const params = [...new Set(train.flatMap((e) => e.params))].sort().filter((p) => train.some((e) => exampleLabels(e, [p])[0]! >= 0));
     if (params.length === 0) continue;
     const names = train[0]!.featureNames;
-    const wanted = o.featureSet === 'scale-free' ? new Set(scaleFreeFeatureNames(params)) : null;
+    const wanted = o.featureSet === 'scale-free' ? new Set(scaleFreeFeatureNames(params)) : Array.isArray(o.featureSet) ? new Set(o.featureSet) : null;
     const features = names.filter((n) => !EXCLUDED_FEATURES.includes(n) && (wanted === null || wanted.has(n)));
-    if (wanted && features.length < wanted.size)
-      throw new Error(`the ${algo} examples lack scale-free features (${[...wanted].filter((f) => !features.includes(f)).join(', ')}): they were collected before those existed; collect the dataset again with "hyperprompt collect"`);
+    if (wanted && features.length < wanted.size) {
+      const missing = [...wanted].filter((f) => !features.includes(f));
+      if (Array.isArray(o.featureSet)) {
+        const unknown = missing.filter((f) => !names.includes(f));
+        throw new Error(`no feature${unknown.length > 1 ? 's' : ''} named ${unknown.join(', ') || missing.join(', ')} in the ${algo} examples${unknown.length === 0 ? ' that a model may read (sps is never read)' : ''}; the examples have: ${names.join(', ')}`);
+      }
+      throw new Error(`the ${algo} examples lack scale-free features (${missing.join(', ')}): they were collected before those existed; collect the dataset again with "hyperprompt collect"`);
+    }
     // Features by name, so examples with another layout (e.g. users' decisions) line up.
     const row = (e: Example): number[] => {
       const pos = new Map(e.featureNames.map((n, i) => [n, i]));

@@ -130,5 +130,9 @@ test('a real v2 collection job: every step tried at every decision, branches dif
     const keep = e.featureNames.map((n, i) => [n, i] as const).filter(([n]) => !n.startsWith('rel_') && n !== 'has_rel' && n !== 'entropy_ratio');
     return { ...e, featureNames: keep.map(([n]) => n), features: keep.map(([, i]) => e.features[i]!) };
   });
+  // Or a list of names; a name the examples do not have is refused with the names they do.
+  const listed = await trainEmbedded(r.examples, { ...DEFAULT_TRAIN, epochs: 5, hidden: 4, featureSet: ['diag_approxKl', 'progress'] });
+  assert.deepEqual(listed.weights.models.ppo!.features, ['progress', 'diag_approxKl']);
+  await assert.rejects(trainEmbedded(r.examples, { ...DEFAULT_TRAIN, featureSet: ['progress', 'approx_kl'] }), /no feature named approx_kl in the ppo examples; the examples have: progress, has_budget/);
   await assert.rejects(trainEmbedded(old, { ...DEFAULT_TRAIN, featureSet: 'scale-free' }), /lack scale-free features \(has_rel, rel_improvement.*collect the dataset again/);
 });

@@ -36,7 +36,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'skip-ties': { value: false, description: 'train: leave out examples where every branch scored the same' },
   target: { value: true, description: `train: best (classify the winning step) or gain (regress every step's measured gain) (default ${DEFAULT_TRAIN.target})` },
   'gain-cost': { value: true, description: `train: with --target gain, the relative gain a change must beat (default ${DEFAULT_TRAIN.gainCost})` },
-  features: { value: true, description: `train: all (every summary feature) or scale-free (the ones that carry no reward scale, for a model read on other environments) (default ${DEFAULT_TRAIN.featureSet})` },
+  features: { value: true, description: `train: all (every summary feature), scale-free (the ones that carry no reward scale, for a model read on other environments) or a comma-separated list of feature names (default ${DEFAULT_TRAIN.featureSet})` },
   l2: { value: true, description: `train: L2 penalty on the weights (default ${DEFAULT_TRAIN.l2})` },
   repeats: { value: true, description: 'latency: decisions timed (default 2000)' },
   'ollama-host': { value: true, description: 'ablate: Ollama server (else OLLAMA_HOST, else http://127.0.0.1:11434)' },
@@ -56,7 +56,7 @@ const FLAGS: Record<string, FlagSpec> = {
 };
 
 const USAGE = `Usage:
-  hyperprompt meta train --data DIR [--data DIR2 ...] [--out FILE] [--seed N] [--epochs N] [--hidden N] [--l2 X] [--skip-ties] [--target best|gain] [--gain-cost X] [--features all|scale-free]
+  hyperprompt meta train --data DIR [--data DIR2 ...] [--out FILE] [--seed N] [--epochs N] [--hidden N] [--l2 X] [--skip-ties] [--target best|gain] [--gain-cost X] [--features all|scale-free|NAME,...]
   hyperprompt meta es --suite FILE [--weights FILE] [--out FILE] [--algo ppo] [--generations N] [--pairs N] [--sigma X] [--es-lr X] [--scope output|all] [--seed N]
   hyperprompt meta gap --bench DIR [--bench DIR2 ...] [--report FILE] [--json]
   hyperprompt meta latency [--weights FILE] [--repeats N]
@@ -139,11 +139,14 @@ async function train(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<num
   if (!Number.isFinite(gainCost)) throw new UsageError(`--gain-cost must be a number, got "${flag(args, 'gain-cost')}"`);
   const l2 = flag(args, 'l2') === undefined ? DEFAULT_TRAIN.l2 : Number(flag(args, 'l2'));
   if (!(l2 >= 0)) throw new UsageError(`--l2 must be a number ≥ 0, got "${flag(args, 'l2')}"`);
-  const featureSet = flag(args, 'features') ?? DEFAULT_TRAIN.featureSet;
-  if (!FEATURE_SETS.includes(featureSet as FeatureSet)) throw new UsageError(`--features must be ${FEATURE_SETS.join(' or ')}, got "${featureSet}"`);
-  const o = { ...DEFAULT_TRAIN, seed: intFlag(args, 'seed', DEFAULT_TRAIN.seed, 0), epochs: intFlag(args, 'epochs', DEFAULT_TRAIN.epochs, 1), hidden: intFlag(args, 'hidden', DEFAULT_TRAIN.hidden, 1), skipTies: has(args, 'skip-ties'), target: target as 'best' | 'gain', gainCost, l2, featureSet: featureSet as FeatureSet };
+  const rawSet = flag(args, 'features') ?? 'all';
+  // A named set, or a comma-separated list of feature names (checked against the examples by trainEmbedded).
+  const featureSet: FeatureSet = FEATURE_SETS.includes(rawSet) ? (rawSet as FeatureSet) : rawSet.split(',').map((x) => x.trim()).filter(Boolean);
+  if (Array.isArray(featureSet) && (featureSet.length === 0 || !featureSet.every((f) => /^[a-z][a-z0-9_]*$/i.test(f))))
+    throw new UsageError(`--features must be ${FEATURE_SETS.join(' or ')} or a comma-separated list of feature names (see docs/dataset.md), got "${rawSet}"`);
+  const o = { ...DEFAULT_TRAIN, seed: intFlag(args, 'seed', DEFAULT_TRAIN.seed, 0), epochs: intFlag(args, 'epochs', DEFAULT_TRAIN.epochs, 1), hidden: intFlag(args, 'hidden', DEFAULT_TRAIN.hidden, 1), skipTies: has(args, 'skip-ties'), target: target as 'best' | 'gain', gainCost, l2, featureSet };
   const cpu0 = process.cpuUsage();
-  const { weights, reports } = await trainEmbedded(ds.examples, o, { datasets: dirs, examples: ds.examples.length, command: `hyperprompt meta train --data ${data} --seed ${o.seed} --epochs ${o.epochs} --hidden ${o.hidden} --l2 ${o.l2}${o.skipTies ? ' --skip-ties' : ''} --target ${o.target}${o.target === 'gain' ? ` --gain-cost ${o.gainCost}` : ''}${o.featureSet !== 'all' ? ` --features ${o.featureSet}` : ''}` });
+  const { weights, reports } = await trainEmbedded(ds.examples, o, { datasets: dirs, examples: ds.examples.length, command: `hyperprompt meta train --data ${data} --seed ${o.seed} --epochs ${o.epochs} --hidden ${o.hidden} --l2 ${o.l2}${o.skipTies ? ' --skip-ties' : ''} --target ${o.target}${o.target === 'gain' ? ` --gain-cost ${o.gainCost}` : ''}${o.featureSet !== 'all' ? ` --features ${Array.isArray(o.featureSet) ? o.featureSet.join(',') : o.featureSet}` : ''}` });
   const cpu = process.cpuUsage(cpu0);
   const out = resolve(io.cwd, flag(args, 'out') ?? defaultWeightsPath());
   mkdirSync(dirname(out), { recursive: true });
