@@ -118,7 +118,11 @@ function controllerFor(job: BenchJob, ctx: JobContext, space: readonly Hyperpara
   // A weights file other than the shipped one (`options.embedded.weights`): how a model under
   // evaluation is benched without replacing models/embedded/weights.json. A missing or damaged
   // file fails the job with the loader's message (no silent fallback to another model).
-  if (name === 'embedded' && typeof job.options.weights === 'string') return makeController('embedded', { embedded: { weightsPath: resolve(job.options.weights) } });
+  // `anyEnv`: let it decide on environments it was not trained on (measuring transfer).
+  if (name === 'embedded' && (typeof job.options.weights === 'string' || job.options.anyEnv === true))
+    return makeController('embedded', {
+      embedded: { ...(typeof job.options.weights === 'string' ? { weightsPath: resolve(job.options.weights) } : {}), anyEnv: job.options.anyEnv === true },
+    });
   if (name === 'ollama') return makeController('ollama', { ollama: { host: ctx.ollama?.host, model: ctx.ollama?.model, seed: job.seed } });
   if ((CONTROLLER_NAMES as readonly string[]).includes(name)) return makeController(name as CopilotControllerName);
   throw new Error(`the ${name} controller does not exist in the co-pilot yet (it has: ${CONTROLLER_NAMES.join(', ')})`);

@@ -279,7 +279,8 @@ function checkOptions(v: unknown, p: Problems): ControllerOptions {
       };
     } else {
       if (k === 'embedded') {
-        checkKeys(o, ['weights'], path, p);
+        checkKeys(o, ['weights', 'anyEnv'], path, p);
+        if (o.anyEnv !== undefined && typeof o.anyEnv !== 'boolean') p.add(`${path}.anyEnv`, `must be true or false, got ${describeValue(o.anyEnv)}`);
         if (o.weights !== undefined && (typeof o.weights !== 'string' || o.weights.trim() === ''))
           p.add(`${path}.weights`, `must be the path of a weights file from "hyperprompt meta train" (relative to the folder the bench runs in), got ${describeValue(o.weights)}`);
       }

@@ -213,6 +213,7 @@ export async function trainEmbedded(examples: readonly Example[], o: TrainOption
       mean,
       std,
       ...(Object.keys(ranges).length ? { ranges } : {}),
+      envs: [...new Set(train.map((e) => e.task.env))].sort(),
       params,
       layers: [
         { inputs: nf, outputs: o.hidden, w: Array.from(tf.transpose(w1).dataSync()), b: Array.from(b1.dataSync()) },

@@ -188,6 +188,6 @@ test('embedded: options.embedded.weights benches a model other than the shipped 
     },
     (e: Error) => e.message.includes(missing) && /cannot read the embedded controller's weights/.test(e.message),
   );
-  const bad = checkSuite({ name: 'w', steps: 768, interval: 256, tasks: [{ env: 'CartPole-v1', algo: 'ppo' }], starts: ['tuned'], controllers: ['embedded'], options: { embedded: { weights: 3, other: 1 } } });
-  assert.ok(!bad.ok && /options\.embedded\.weights: must be the path of a weights file/.test(bad.error) && /options\.embedded.*other/.test(bad.error), !bad.ok ? bad.error : '');
+  const bad = checkSuite({ name: 'w', steps: 768, interval: 256, tasks: [{ env: 'CartPole-v1', algo: 'ppo' }], starts: ['tuned'], controllers: ['embedded'], options: { embedded: { weights: 3, other: 1, anyEnv: 'yes' } } });
+  assert.ok(!bad.ok && /options\.embedded\.weights: must be the path of a weights file/.test(bad.error) && /options\.embedded.*other/.test(bad.error) && /options\.embedded\.anyEnv: must be true or false/.test(bad.error), !bad.ok ? bad.error : '');
 });

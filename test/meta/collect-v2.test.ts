@@ -123,6 +123,7 @@ test('a real v2 collection job: every step tried at every decision, branches dif
   const sf = await trainEmbedded(r.examples, { ...DEFAULT_TRAIN, target: 'gain', epochs: 20, hidden: 8, featureSet: 'scale-free' });
   const model = sf.weights.models.ppo!;
   assert.deepEqual([...model.features].sort(), [...scaleFreeFeatureNames(model.params)].sort());
+  assert.deepEqual(model.envs, [...new Set(r.examples.map((e) => e.task.env))].sort(), 'the model names the environments it was trained on');
   for (const f of ['return_mean', 'diag_valueLoss', 'episodes_this_interval', 'hp_n_envs', 'diag_entropy']) assert.ok(!model.features.includes(f), f);
   assert.ok(checkEmbeddedWeights(JSON.parse(JSON.stringify(sf.weights))).ok);
   // Examples collected before the scale-free features existed are refused with what to do.

@@ -29,10 +29,10 @@ function weights(gated: boolean): EmbeddedWeights {
   };
 }
 
-function input(progress: number) {
-  const values = resolveValues('ppo', 'CartPole-v1');
+function input(progress: number, env = 'CartPole-v1') {
+  const values = resolveValues('ppo', env);
   const features = featureNames(space).map((n) => (n === 'progress' ? progress : n === 'has_budget' ? 1 : 0));
-  return { summary: { algo: 'ppo' } as TrainingSummary, space, values, features, signal: new AbortController().signal };
+  return { summary: { algo: 'ppo', env } as TrainingSummary, space, values, features, signal: new AbortController().signal };
 }
 
 test('inside the trained range the network decides; outside it every value is kept and the rationale says why', async () => {
@@ -61,4 +61,23 @@ test('a step that leaves the value where it is (ent_coef 0 × ⅓) is a keep, an
   const out = await new EmbeddedController({ weights: w }).decide(input(0.2));
   assert.deepEqual(out.proposal!.changes, {});
   assert.match(out.proposal!.rationale, /widest margin over keep is ent_coef ×0\.3333, which leaves it at 0/);
+});
+
+test('on an environment the model was not trained on every value is kept, unless anyEnv', async () => {
+  const w = weights(false);
+  w.models.ppo!.envs = ['CartPole-v1'];
+  assert.ok(checkEmbeddedWeights(JSON.parse(JSON.stringify(w))).ok);
+  const c = new EmbeddedController({ weights: w });
+  assert.ok((await c.decide(input(0.2, 'CartPole-v1'))).proposal!.changes.learning_rate !== undefined);
+  const other = await c.decide(input(0.2, 'Acrobot-v1'));
+  assert.deepEqual(other.proposal!.changes, {});
+  assert.match(other.proposal!.rationale, /trained on CartPole-v1 only.*for Acrobot-v1 use an Ollama model or the heuristic controller/);
+  assert.deepEqual(c.describe().envs, { ppo: ['CartPole-v1'] });
+  const any = new EmbeddedController({ weights: w, anyEnv: true });
+  assert.ok((await any.decide(input(0.2, 'Acrobot-v1'))).proposal!.changes.learning_rate !== undefined);
+  // Files from before the gate (no envs) decide everywhere.
+  assert.ok((await new EmbeddedController({ weights: weights(false) }).decide(input(0.2, 'Acrobot-v1'))).proposal!.changes.learning_rate !== undefined);
+  const bad = JSON.parse(JSON.stringify(w)) as { models: { ppo: { envs: unknown } } };
+  bad.models.ppo.envs = [];
+  assert.match((checkEmbeddedWeights(bad) as { error: string }).error, /envs must list the environment ids/);
 });

@@ -44,6 +44,13 @@ export interface EmbeddedAlgoModel {
    * controller keeps every value there. Absent: no gate (files from before it).
    */
   ranges?: Record<string, [number, number]>;
+  /**
+   * Optional: the environments of the training examples. On any other the controller keeps
+   * every value: models trained on CartPole alone, raw or scale-free features alike, took PPO's
+   * tuned start on Acrobot from AUC 0.41 to 0.00 and on Pendulum from 0.62 to 0.10
+   * (bench/results/meta/cross-env). Absent: no gate (files from before it).
+   */
+  envs?: string[];
 }
 
 export interface EmbeddedWeights {
@@ -77,6 +84,8 @@ export function checkEmbeddedWeights(v: unknown): Check<EmbeddedWeights> {
       if (!isRecord(m.ranges)) return fail(`${at}.ranges must map feature names to [min, max]`);
       for (const [f, r] of Object.entries(m.ranges)) if (!numbers(r, 2) || r[0] > r[1]) return fail(`${at}.ranges.${f} must be [min, max] with min ≤ max`);
     }
+    if (m.envs !== undefined && (!Array.isArray(m.envs) || m.envs.length === 0 || !m.envs.every((e) => typeof e === 'string' && e !== '')))
+      return fail(`${at}.envs must list the environment ids the model was trained on`);
     if (!numbers(m.mean, nf) || !numbers(m.std, nf) || m.std.some((s) => s <= 0)) return fail(`${at}.mean and .std must be ${nf} finite numbers (std > 0)`);
     if (!Array.isArray(m.layers) || m.layers.length === 0) return fail(`${at}.layers must list at least one layer`);
     let width = nf;
@@ -192,6 +201,12 @@ export interface EmbeddedOptions {
   weights?: EmbeddedWeights;
   /** A change is proposed only when its step beats "keep" by at least this probability margin. */
   minMargin?: number;
+  /**
+   * Decide on environments the model was not trained on too (the weights' `envs`). Off by
+   * default: there its advice made runs worse. For measuring transfer (a bench suite's
+   * `options.embedded.anyEnv`).
+   */
+  anyEnv?: boolean;
 }
 
 export interface HeadDistribution {
@@ -205,6 +220,7 @@ export class EmbeddedController implements Controller {
   readonly weightsPath: string | undefined;
   private readonly nets = new Map<string, Net>();
   private readonly minMargin: number;
+  private readonly anyEnv: boolean;
   private readonly keepIndex: number;
 
   constructor(o: EmbeddedOptions = {}) {
@@ -212,11 +228,13 @@ export class EmbeddedController implements Controller {
     this.weights = o.weights ?? loadEmbeddedWeights(this.weightsPath);
     for (const [algo, m] of Object.entries(this.weights.models)) this.nets.set(algo, new Net(m));
     this.minMargin = o.minMargin ?? 0;
+    this.anyEnv = o.anyEnv ?? false;
     this.keepIndex = this.weights.factors.indexOf(1);
   }
 
   describe(): Record<string, unknown> {
-    return { controller: 'embedded', weights: this.weightsPath ?? '(in memory)', factors: this.weights.factors, algos: Object.keys(this.weights.models), minMargin: this.minMargin, provenance: this.weights.provenance ?? null };
+    const envs = Object.fromEntries(Object.entries(this.weights.models).map(([a, m]) => [a, m.envs ?? 'any']));
+    return { controller: 'embedded', weights: this.weightsPath ?? '(in memory)', factors: this.weights.factors, algos: Object.keys(this.weights.models), envs, anyEnv: this.anyEnv, minMargin: this.minMargin, provenance: this.weights.provenance ?? null };
   }
 
   /** Per-parameter step distributions for a feature vector, or null when no network covers the algorithm. */
@@ -242,6 +260,14 @@ export class EmbeddedController implements Controller {
   }
 
   async decide(input: ControllerInput): Promise<ControllerOutput> {
+    const envs = this.nets.get(input.summary.algo)?.model.envs;
+    if (envs && !this.anyEnv && !envs.includes(input.summary.env))
+      return {
+        proposal: {
+          changes: {},
+          rationale: `Keeping every value: the embedded model was trained on ${envs.join(', ')} only, and on environments it had not seen its advice made runs worse; for ${input.summary.env} use an Ollama model or the heuristic controller, or train the model on it ("hyperprompt collect", then "hyperprompt meta train").`,
+        },
+      };
     const out = this.outOfRange(input.summary.algo, input.features, input.space);
     if (out)
       return {
