@@ -140,6 +140,25 @@ function jsonError(e: unknown): string {
   return printable(e instanceof Error ? e.message : String(e), 160);
 }
 
+/** Longest algorithm, environment or trainer name a trainer may announce: they label runs, prompts and files. */
+export const MAX_NAME_CHARS = 200;
+/** A trainer's error text is kept up to this many characters (a traceback fits; a 1 MB dump does not). */
+export const MAX_ERROR_CHARS = 8000;
+
+function isShortName(v: unknown): v is string {
+  // eslint-disable-next-line no-control-regex
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_NAME_CHARS && !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(v);
+}
+
+/** Text cut to `max` characters (not inside a surrogate pair), saying how much was left out. */
+function boundedText(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let end = max;
+  const c = s.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return `${s.slice(0, end)}… (${s.length - end} more characters not kept)`;
+}
+
 /** Checks one decoded JSON value from a trainer. */
 export function checkTrainerMessage(v: unknown): Check<TrainerMessage> {
   if (!isRecord(v)) return fail(`expected a JSON object, got ${describeValue(v)}`);
@@ -149,8 +168,8 @@ export function checkTrainerMessage(v: unknown): Check<TrainerMessage> {
     case 'hello': {
       const err =
         need(isNonNegativeInteger(v.protocol), '"protocol" must be an integer') ??
-        need(typeof v.algo === 'string', '"algo" must be a string') ??
-        need(typeof v.env === 'string', '"env" must be a string') ??
+        need(isShortName(v.algo), `"algo" must be a string of 1 to ${MAX_NAME_CHARS} characters without control characters, got ${describeValue(v.algo)}`) ??
+        need(isShortName(v.env), `"env" must be a string of 1 to ${MAX_NAME_CHARS} characters without control characters, got ${describeValue(v.env)}`) ??
         need(Array.isArray(v.space), '"space" must be an array of hyperparameter specs') ??
         need(isValues(v.values), `"values": ${valuesProblem(v.values)}`) ??
         need(v.step === undefined || isNonNegativeInteger(v.step), '"step" must be a non-negative integer');
@@ -166,7 +185,7 @@ export function checkTrainerMessage(v: unknown): Check<TrainerMessage> {
       return ok({
         type: 'hello',
         protocol: v.protocol as number,
-        trainer: typeof v.trainer === 'string' ? v.trainer : 'unknown',
+        trainer: typeof v.trainer === 'string' ? printable(v.trainer, MAX_NAME_CHARS) : 'unknown',
         algo: v.algo as string,
         env: v.env as string,
         space,
@@ -230,7 +249,7 @@ export function checkTrainerMessage(v: unknown): Check<TrainerMessage> {
     case 'error': {
       const err = need(typeof v.message === 'string', '"message" must be a string');
       if (err) return fail(err);
-      return ok({ type: 'error', message: v.message as string, fatal: v.fatal === true });
+      return ok({ type: 'error', message: boundedText(v.message as string, MAX_ERROR_CHARS), fatal: v.fatal === true });
     }
     default:
       return fail(`unknown message type ${describeValue(t)} (known: hello, metrics, interval, applied, checkpoint, state, done, error)`);

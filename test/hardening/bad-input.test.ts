@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeValue, printable } from '../../src/shared/guards';
 import { checkSpec, checkValue, checkValues, type HyperparamSpec } from '../../src/shared/hyperparams';
-import { parseHostCommandLine, parseTrainerLine } from '../../src/shared/protocol';
+import { MAX_ERROR_CHARS, MAX_NAME_CHARS, parseHostCommandLine, parseTrainerLine } from '../../src/shared/protocol';
 import { checkHostToCompare, checkHostToPanel, checkPanelMessage } from '../../src/shared/webview-protocol';
 import { checkRunFile, parseRunFileText } from '../../src/runs/run-file';
 import { LineSplitter, type LineEvent } from '../../src/runs/lines';
@@ -122,4 +122,24 @@ test('bug 8: an overlong line is reported with a head free of control and bidi c
     assert.match(first.head, /^\ufffd\ufffd31m\ufffd\[2J/);
   }
   assert.deepEqual(events[1], { kind: 'line', text: '{"type":"done","step":1}' });
+});
+
+test('a trainer\'s hello names are bounded and plain, its error text is kept to MAX_ERROR_CHARS', () => {
+  const hello = (o: Record<string, unknown>) => JSON.stringify({ type: 'hello', protocol: 1, algo: 'ppo', env: 'CartPole-v1', values: {}, space: [], ...o });
+  assert.ok(parseTrainerLine(hello({})).ok);
+  assert.match(rejected(parseTrainerLine(hello({ env: 'x'.repeat(MAX_NAME_CHARS + 1) }))), /"env" must be a string of 1 to 200 characters without control characters/);
+  assert.match(rejected(parseTrainerLine(hello({ algo: 'ppo\u001b[2J' }))), /"algo" must be a string .* got "ppo\\u001b\[2J"/);
+  assert.match(rejected(parseTrainerLine(hello({ env: '' }))), /"env" must be a string of 1 to 200/);
+  assert.match(rejected(parseTrainerLine(hello({ env: 'Cart\u202ePole' }))), /"env" must be/);
+  const named = parseTrainerLine(hello({ trainer: `t\u001b${'n'.repeat(1000)}` }));
+  assert.ok(named.ok && named.value.type === 'hello');
+  const trainer = (named.value as { trainer: string }).trainer;
+  assert.ok(trainer.length <= MAX_NAME_CHARS + 8 && trainer.startsWith('t\\u001b'), trainer.slice(0, 20));
+  const tb = 'Traceback (most recent call last):\n  File "train.py", line 3\nValueError: bad';
+  const e1 = parseTrainerLine(JSON.stringify({ type: 'error', message: tb }));
+  assert.ok(e1.ok && (e1.value as { message: string }).message === tb, 'a traceback is kept as it is, newlines included');
+  const e2 = parseTrainerLine(JSON.stringify({ type: 'error', message: 'y'.repeat(500_000) }));
+  assert.ok(e2.ok);
+  const m = (e2.value as { message: string }).message;
+  assert.ok(m.length < MAX_ERROR_CHARS + 60 && m.endsWith(`… (${500_000 - MAX_ERROR_CHARS} more characters not kept)`), m.slice(-60));
 });
