@@ -149,7 +149,6 @@ function dataset(s: SeriesSpec, i: number, theme: ChartTheme, o: LineChartOption
  */
 export class LineChart {
   private readonly chart: Chart<'line', XY[]>;
-  private keys: string[] = [];
   private y: Range | undefined;
   private y1: Range | undefined;
   /** Set when the next update must fit the layout again (ranges, options or datasets changed). */
@@ -192,15 +191,10 @@ export class LineChart {
   }
 
   setSeries(series: SeriesSpec[]): void {
-    this.keys = series.map((s) => s.key);
     this.chart.data.datasets = series.map((s, i) => dataset(s, i, this.theme, this.opts));
     this.fitRanges(series);
     this.relayout = true;
     this.chart.update('none');
-  }
-
-  hasKeys(keys: string[]): boolean {
-    return keys.length === this.keys.length && keys.every((k, i) => this.keys[i] === k);
   }
 
   /**
