@@ -7,6 +7,7 @@
 
 import { COMPLEMENT_PARAMS } from '../bench/perturb';
 import { ORACLE_FACTORS } from '../bench/oracle';
+import { referenceFor } from '../bench/references';
 import { SCALE_FREE_FEATURES } from '../copilot/summary';
 import type { Example } from './dataset';
 
@@ -89,16 +90,30 @@ export function informative(e: Example): boolean {
 }
 
 /**
+ * What a gain is measured against: `keep`, max(|keep's score|, 1) (the return's own size); or
+ * `reference`, the env's reference range (threshold − random return, src/bench/references.ts),
+ * so that gains mean the same on every env: at Acrobot's −500 or Pendulum's −1,200 a relative
+ * gain is tiny next to CartPole's at 20. Envs without references fall back to `keep`.
+ */
+export type GainNorm = 'keep' | 'reference';
+export const GAIN_NORMS: readonly GainNorm[] = ['keep', 'reference'];
+
+export function gainScale(e: Example, keep: number, norm: GainNorm): number {
+  const ref = norm === 'reference' ? referenceFor(e.task.env) : undefined;
+  return ref && ref.threshold > ref.random ? ref.threshold - ref.random : Math.max(Math.abs(keep), 1);
+}
+
+/**
  * Per head and class, the measured gain of that step: (score of the branch that took it −
- * keep's score) / max(|keep's score|, 1), minus `cost`; keep's own class is 0; steps not tried
+ * keep's score) / the scale (`GainNorm`), minus `cost`; keep's own class is 0; steps not tried
  * (or unscored) are null. Scores are branch returns from the same checkpoint with the same
  * seed stream, so their difference is the step's effect plus the noise of a short horizon.
  */
-export function exampleGains(e: Example, params: readonly string[], cost: number): (number | null)[][] {
+export function exampleGains(e: Example, params: readonly string[], cost: number, norm: GainNorm = 'keep'): (number | null)[][] {
   const rows = params.map(() => FACTORS.map((): number | null => null));
   const keep = e.candidates[0]?.change === null ? e.candidates[0].score : null;
   if (e.source !== 'oracle' || keep === null || keep === undefined) return rows;
-  const scale = Math.max(Math.abs(keep), 1);
+  const scale = gainScale(e, keep, norm);
   params.forEach((p, i) => {
     rows[i]![KEEP] = 0;
     const sums = FACTORS.map(() => 0);

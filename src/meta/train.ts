@@ -17,7 +17,7 @@ import { EMBEDDED_FORMAT, type EmbeddedAlgoModel, type EmbeddedWeights } from '.
 import { initBackend, getTf } from '../rl/backend';
 import { Rng } from '../rl/rng';
 import type { Example } from './dataset';
-import { EXCLUDED_FEATURES, FACTORS, type FeatureSet, KEEP, exampleGains, exampleLabels, informative, scaleFreeFeatureNames } from './targets';
+import { EXCLUDED_FEATURES, FACTORS, type FeatureSet, type GainNorm, KEEP, exampleGains, exampleLabels, informative, scaleFreeFeatureNames } from './targets';
 
 export interface TrainOptions {
   seed: number;
@@ -42,6 +42,8 @@ export interface TrainOptions {
   target: 'best' | 'gain';
   /** gain targets: subtracted from every step's relative gain, so a change must pay for itself. */
   gainCost: number;
+  /** gain targets: what a gain is relative to (targets.ts, GainNorm). */
+  gainNorm: GainNorm;
   /** gain targets: outputs are `gainScale` × relative gain (readable softmax margins). */
   gainScale: number;
   /**
@@ -56,7 +58,7 @@ export interface TrainOptions {
 
 // Chosen on the validation split of models/embedded/dataset (docs/dataset.md): weaker L2 or more epochs
 // memorise the 96 training examples and fall below always-keep on validation.
-export const DEFAULT_TRAIN: TrainOptions = { seed: 0, hidden: 16, epochs: 150, learningRate: 0.01, l2: 3e-3, untriedKeepWeight: 0.25, skipTies: false, target: 'best', gainCost: 0.02, gainScale: 10, gateFeatures: ['progress'], featureSet: 'all' };
+export const DEFAULT_TRAIN: TrainOptions = { seed: 0, hidden: 16, epochs: 150, learningRate: 0.01, l2: 3e-3, untriedKeepWeight: 0.25, skipTies: false, target: 'best', gainCost: 0.02, gainNorm: 'keep', gainScale: 10, gateFeatures: ['progress'], featureSet: 'all' };
 
 /** Gain target of a step not tried in an example (relative; see `target: 'gain'`). */
 const UNTRIED_GAIN = -0.1;
@@ -169,7 +171,7 @@ export async function trainEmbedded(examples: readonly Example[], o: TrainOption
     const gainM = new Float32Array(X.length * nOut);
     if (o.target === 'gain')
       train.forEach((e, i) => {
-        const g = exampleGains(e, params, o.gainCost);
+        const g = exampleGains(e, params, o.gainCost, o.gainNorm);
         g.forEach((row, p) =>
           row.forEach((v, c) => {
             // A step no branch tried here gets a pessimistic target (a loss of 10%) at the

@@ -114,6 +114,11 @@ test('a real v2 collection job: every step tried at every decision, branches dif
     const lrUp = e.candidates.find((c) => c.change?.param === 'learning_rate' && c.change.factor === 3)!;
     assert.ok(Math.abs(gains[0]![nearestClass(3)]! - ((lrUp.score! - keep) / Math.max(1, Math.abs(keep)) - 0.02)) < 1e-12);
     assert.equal(gains[0]![KEEP], 0);
+    // Against CartPole's reference range (475 − 22.2) instead of keep's score: the same on every env.
+    const ref = exampleGains(e, params, 0.02, 'reference');
+    assert.ok(Math.abs(ref[0]![nearestClass(3)]! - ((lrUp.score! - keep) / (475 - 22.2) - 0.02)) < 1e-12);
+    const unknown = exampleGains({ ...e, task: { ...e.task, env: 'MyEnv-v0' } }, params, 0.02, 'reference');
+    assert.deepEqual(unknown, gains, 'an env without references falls back to keep\'s score');
     assert.equal(gains[1]![nearestClass(1 / 3)], null, 'ent_coef 0 × ⅓ was not tried');
   }
   // Trained on gains, the network's outputs are those gains (scaled): with this little data it can fit them.

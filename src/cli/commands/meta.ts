@@ -19,7 +19,7 @@ import { spaceFor } from '../../rl/algos/index';
 import { ablationTable, agrees, runAblations } from '../../meta/ablation';
 import { type Example, loadDataset } from '../../meta/dataset';
 import { DEFAULT_TRAIN, trainEmbedded } from '../../meta/train';
-import { FEATURE_SETS, type FeatureSet } from '../../meta/targets';
+import { FEATURE_SETS, type FeatureSet, GAIN_NORMS, type GainNorm, gainScale } from '../../meta/targets';
 import { DEFAULT_ES, evolve } from '../../meta/es';
 import { gapMarkdown, gapReport } from '../../meta/gap';
 import { benchCatalog, loadEngine } from '../../bench/engine';
@@ -36,6 +36,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'skip-ties': { value: false, description: 'train: leave out examples where every branch scored the same' },
   target: { value: true, description: `train: best (classify the winning step) or gain (regress every step's measured gain) (default ${DEFAULT_TRAIN.target})` },
   'gain-cost': { value: true, description: `train: with --target gain, the relative gain a change must beat (default ${DEFAULT_TRAIN.gainCost})` },
+  'gain-norm': { value: true, description: `train: with --target gain, a gain is relative to keep's score (keep) or to the env's reference range (reference: the same on every env) (default ${DEFAULT_TRAIN.gainNorm})` },
   features: { value: true, description: `train: all (every summary feature), scale-free (the ones that carry no reward scale, for a model read on other environments) or a comma-separated list of feature names (default ${DEFAULT_TRAIN.featureSet})` },
   l2: { value: true, description: `train: L2 penalty on the weights (default ${DEFAULT_TRAIN.l2})` },
   repeats: { value: true, description: 'latency: decisions timed (default 2000)' },
@@ -56,7 +57,7 @@ const FLAGS: Record<string, FlagSpec> = {
 };
 
 const USAGE = `Usage:
-  hyperprompt meta train --data DIR [--data DIR2 ...] [--out FILE] [--seed N] [--epochs N] [--hidden N] [--l2 X] [--skip-ties] [--target best|gain] [--gain-cost X] [--features all|scale-free|NAME,...]
+  hyperprompt meta train --data DIR [--data DIR2 ...] [--out FILE] [--seed N] [--epochs N] [--hidden N] [--l2 X] [--skip-ties] [--target best|gain] [--gain-cost X] [--gain-norm keep|reference] [--features all|scale-free|NAME,...]
   hyperprompt meta es --suite FILE [--weights FILE] [--out FILE] [--algo ppo] [--generations N] [--pairs N] [--sigma X] [--es-lr X] [--scope output|all] [--seed N]
   hyperprompt meta gap --bench DIR [--bench DIR2 ...] [--report FILE] [--json]
   hyperprompt meta latency [--weights FILE] [--repeats N]
@@ -87,10 +88,10 @@ async function agreement(ctl: EmbeddedController, set: readonly Example[]): Prom
 
 /**
  * The realised value of a controller's proposals on `set`: for each example, the measured
- * relative gain over keep of the branch that made the proposed change (0 for keep); a
- * proposal no branch tried is counted apart. The oracle's own (the best branch) is the ceiling.
+ * gain over keep of the branch that made the proposed change (0 for keep), relative as the
+ * training's --gain-norm says; a proposal no branch tried is counted apart. The oracle's own (the best branch) is the ceiling.
  */
-async function policyGain(ctl: EmbeddedController, set: readonly Example[]): Promise<{ n: number; mean: number; oracle: number; changes: number; untried: number }> {
+async function policyGain(ctl: EmbeddedController, set: readonly Example[], norm: GainNorm): Promise<{ n: number; mean: number; oracle: number; changes: number; untried: number }> {
   let sum = 0;
   let oracle = 0;
   let n = 0;
@@ -99,7 +100,7 @@ async function policyGain(ctl: EmbeddedController, set: readonly Example[]): Pro
   for (const e of set) {
     const keep = e.candidates[0]?.score;
     if (keep === null || keep === undefined) continue;
-    const scale = Math.max(Math.abs(keep), 1);
+    const scale = gainScale(e, keep, norm);
     const space = spaceFor(e.task.algo);
     const out = await ctl.decide({ summary: e.summary, space, values: e.values, features: summaryFeatures(e.summary, space), signal: new AbortController().signal });
     // What a run would apply: the proposal after the co-pilot's safety rules (as the collector's candidates are).
@@ -139,14 +140,16 @@ async function train(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<num
   if (!Number.isFinite(gainCost)) throw new UsageError(`--gain-cost must be a number, got "${flag(args, 'gain-cost')}"`);
   const l2 = flag(args, 'l2') === undefined ? DEFAULT_TRAIN.l2 : Number(flag(args, 'l2'));
   if (!(l2 >= 0)) throw new UsageError(`--l2 must be a number ≥ 0, got "${flag(args, 'l2')}"`);
+  const gainNorm = flag(args, 'gain-norm') ?? DEFAULT_TRAIN.gainNorm;
+  if (!GAIN_NORMS.includes(gainNorm as GainNorm)) throw new UsageError(`--gain-norm must be ${GAIN_NORMS.join(' or ')}, got "${gainNorm}"`);
   const rawSet = flag(args, 'features') ?? 'all';
   // A named set, or a comma-separated list of feature names (checked against the examples by trainEmbedded).
   const featureSet: FeatureSet = FEATURE_SETS.includes(rawSet) ? (rawSet as FeatureSet) : rawSet.split(',').map((x) => x.trim()).filter(Boolean);
   if (Array.isArray(featureSet) && (featureSet.length === 0 || !featureSet.every((f) => /^[a-z][a-z0-9_]*$/i.test(f))))
     throw new UsageError(`--features must be ${FEATURE_SETS.join(' or ')} or a comma-separated list of feature names (see docs/dataset.md), got "${rawSet}"`);
-  const o = { ...DEFAULT_TRAIN, seed: intFlag(args, 'seed', DEFAULT_TRAIN.seed, 0), epochs: intFlag(args, 'epochs', DEFAULT_TRAIN.epochs, 1), hidden: intFlag(args, 'hidden', DEFAULT_TRAIN.hidden, 1), skipTies: has(args, 'skip-ties'), target: target as 'best' | 'gain', gainCost, l2, featureSet };
+  const o = { ...DEFAULT_TRAIN, seed: intFlag(args, 'seed', DEFAULT_TRAIN.seed, 0), epochs: intFlag(args, 'epochs', DEFAULT_TRAIN.epochs, 1), hidden: intFlag(args, 'hidden', DEFAULT_TRAIN.hidden, 1), skipTies: has(args, 'skip-ties'), target: target as 'best' | 'gain', gainCost, l2, featureSet, gainNorm: gainNorm as GainNorm };
   const cpu0 = process.cpuUsage();
-  const { weights, reports } = await trainEmbedded(ds.examples, o, { datasets: dirs, examples: ds.examples.length, command: `hyperprompt meta train --data ${data} --seed ${o.seed} --epochs ${o.epochs} --hidden ${o.hidden} --l2 ${o.l2}${o.skipTies ? ' --skip-ties' : ''} --target ${o.target}${o.target === 'gain' ? ` --gain-cost ${o.gainCost}` : ''}${o.featureSet !== 'all' ? ` --features ${Array.isArray(o.featureSet) ? o.featureSet.join(',') : o.featureSet}` : ''}` });
+  const { weights, reports } = await trainEmbedded(ds.examples, o, { datasets: dirs, examples: ds.examples.length, command: `hyperprompt meta train --data ${data} --seed ${o.seed} --epochs ${o.epochs} --hidden ${o.hidden} --l2 ${o.l2}${o.skipTies ? ' --skip-ties' : ''} --target ${o.target}${o.target === 'gain' ? ` --gain-cost ${o.gainCost}${o.gainNorm !== 'keep' ? ` --gain-norm ${o.gainNorm}` : ''}` : ''}${o.featureSet !== 'all' ? ` --features ${Array.isArray(o.featureSet) ? o.featureSet.join(',') : o.featureSet}` : ''}` });
   const cpu = process.cpuUsage(cpu0);
   const out = resolve(io.cwd, flag(args, 'out') ?? defaultWeightsPath());
   mkdirSync(dirname(out), { recursive: true });
@@ -156,8 +159,8 @@ async function train(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<num
   const ctl = new EmbeddedController({ weights });
   const val = await agreement(ctl, ds.examples.filter((e) => e.split === 'validation'));
   const tr = await agreement(ctl, ds.examples.filter((e) => e.split === 'train'));
-  const gv = await policyGain(ctl, ds.examples.filter((e) => e.split === 'validation'));
-  const gt = await policyGain(ctl, ds.examples.filter((e) => e.split === 'train'));
+  const gv = await policyGain(ctl, ds.examples.filter((e) => e.split === 'validation'), o.gainNorm);
+  const gt = await policyGain(ctl, ds.examples.filter((e) => e.split === 'train'), o.gainNorm);
   if (has(args, 'json')) io.stdout.write(`${JSON.stringify({ out, reports, agreement: { train: tr, validation: val }, gain: { train: gt, validation: gv } })}\n`);
   else {
     for (const r of reports) {
@@ -169,7 +172,7 @@ async function train(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<num
     const pct = (a: number, n: number): string => (n ? `${((100 * a) / n).toFixed(0)}%` : 'n/a');
     io.stdout.write(`proposal agrees with the oracle target: train ${pct(tr.agree, tr.n)} (always-keep ${pct(tr.keepAgree, tr.n)}), validation ${pct(val.agree, val.n)} (always-keep ${pct(val.keepAgree, val.n)})\n`);
     const g = (x: typeof gv): string => `${x.mean.toFixed(4)} over ${x.n} (oracle ${x.oracle.toFixed(4)}, always-keep 0; ${x.changes} changes, ${x.untried} proposals no branch tried)`;
-    io.stdout.write(`measured relative gain of the proposals: train ${g(gt)}; validation ${g(gv)}\n`);
+    io.stdout.write(`measured gain of the proposals (relative to ${o.gainNorm === 'keep' ? "keep's score" : "the env's reference range"}): train ${g(gt)}; validation ${g(gv)}\n`);
     io.stdout.write(`wrote ${out} (${(readFileSync(out).length / 1024).toFixed(1)} KiB) in ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU\n`);
   }
   return 0;
