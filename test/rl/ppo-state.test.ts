@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getTf, initBackend } from '../../src/rl/backend';
-import { Ppo } from '../../src/rl/algos/ppo';
+import { LOG_STD_MAX, Ppo } from '../../src/rl/algos/ppo';
 import { createAlgorithm } from '../../src/rl/algos/index';
 import { readCheckpoint, writeCheckpoint } from '../../src/rl/checkpoint';
 import type { HyperparamValues } from '../../src/shared/hyperparams';
@@ -124,4 +124,26 @@ test('createAlgorithm layers defaults, the env preset and the caller values', ()
   assert.equal(v.vf_coef, 0.5); // space default
   assert.throws(() => createAlgorithm('ppo', 'NoSuchEnv-v0', {}), /unknown environment "NoSuchEnv-v0"; valid ids: CartPole-v1/);
   assert.throws(() => createAlgorithm('ppo', 'CartPole-v1', { values: { nope: 1 } }), /unknown hyperparameter "nope"/);
+});
+
+test('continuous PPO: a huge entropy bonus at a huge rate keeps log_std at its bound instead of overflowing into NaN actions', async () => {
+  // What the bench saw on Pendulum: ent_coef 0.5 with learning_rate 0.009-0.027 made every action NaN.
+  const p = new Ppo({ envId: 'Pendulum-v1', values: { ...SMALL, ent_coef: 0.5, learning_rate: 0.05, n_epochs: 10, batch_size: 8 }, seed: 3 });
+  const nNet = p.params.length - 1;
+  for (let i = 0; i < 8; i++) {
+    const s = await p.iterate();
+    assert.equal(s.stats['train/skipped_nonfinite'], 0);
+  }
+  assert.equal(p.params[nNet], LOG_STD_MAX, 'pushed to the upper bound, not past it');
+  assert.ok(Array.from(p.params).every(Number.isFinite));
+  const a = p.act([1, 0, 8]) as number[];
+  assert.ok(Number.isFinite(a[0]) && a[0]! >= -2 && a[0]! <= 2);
+});
+
+test('PPO: a non-finite gradient step is skipped, and an update whose every step is non-finite ends in words', async () => {
+  const p = new Ppo({ envId: 'CartPole-v1', values: SMALL, seed: 2 });
+  await p.iterate();
+  // Poison one parameter: every forward pass, hence every gradient, becomes NaN.
+  p.params[0] = NaN;
+  await assert.rejects(p.iterate(), /PPO's gradient was not finite \(NaN or infinite\) in every one of the \d+ minibatches of this update: training diverged \(learning_rate .*Lower learning_rate or ent_coef and resume from an earlier checkpoint/);
 });

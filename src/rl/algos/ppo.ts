@@ -97,6 +97,9 @@ function parseArch(v: unknown): number[] {
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
+/** Bounds of the Gaussian policy's log std (as SAC's, src/rl/algos/sac.ts); the upper one is log_std_init's own maximum. */
+export const LOG_STD_MIN = -20;
+export const LOG_STD_MAX = 2;
 
 export class Ppo implements Algorithm {
   readonly algo = 'ppo' as const;
@@ -377,6 +380,7 @@ export class Ppo implements Algorithm {
     const advMb = new Float64Array(batchSize);
     const sums = { pg: 0, vf: 0, ent: 0, loss: 0, kl: 0, clipfrac: 0, gradNorm: 0, clippedNorm: 0, mbs: 0 };
     let updates = 0;
+    let skipped = 0;
     let epochsDone = 0;
     let earlyStop = false;
 
@@ -494,7 +498,17 @@ export class Ppo implements Algorithm {
         pass.backward(dO, netGrad);
         for (let j = 0; j < logStdGrad.length; j++) this.grad[logStdOff + j] = logStdGrad[j]!;
         const norm = clipGradNorm(this.grad, maxGradNorm);
+        // A NaN or infinite gradient would make every parameter NaN for good (clipping scales
+        // by maxNorm / NaN): skip that step, and say so when every step of an update is skipped.
+        if (!Number.isFinite(norm)) {
+          skipped++;
+          continue;
+        }
         this.opt.step(this.params, this.grad, learningRate);
+        // The Gaussian's log std is kept in [LOG_STD_MIN, LOG_STD_MAX] (SAC's convention): an
+        // entropy bonus pulls it up without bound, and with a large rate it overflowed exp()
+        // within one update (ent_coef 0.5, learning_rate 0.009 on Pendulum: NaN actions).
+        for (let j = 0; j < logStdGrad.length; j++) this.params[logStdOff + j] = Math.min(LOG_STD_MAX, Math.max(LOG_STD_MIN, this.params[logStdOff + j]!));
         updates++;
         sums.pg += pg / mb;
         sums.vf += vf / mb;
@@ -508,6 +522,10 @@ export class Ppo implements Algorithm {
       }
       if (!earlyStop) epochsDone++;
     }
+    if (skipped > 0 && updates === 0)
+      throw new Error(
+        `PPO's gradient was not finite (NaN or infinite) in every one of the ${skipped} minibatches of this update: training diverged (learning_rate ${learningRate}, ent_coef ${entCoef}, clip_range ${clipRange}, max_grad_norm ${maxGradNorm}). Lower learning_rate or ent_coef and resume from an earlier checkpoint.`,
+      );
     this.updates += updates;
     const k = Math.max(1, sums.mbs);
     return {
@@ -526,6 +544,7 @@ export class Ppo implements Algorithm {
       'train/epochs': epochsDone,
       'train/early_stop': earlyStop ? 1 : 0,
       'train/n_updates': this.updates,
+      'train/skipped_nonfinite': skipped,
     };
   }
 
