@@ -6,7 +6,7 @@
 
 import type { HyperparamValues } from '../shared/hyperparams';
 import type { DecisionRecord } from './decisions';
-import { fmt } from './summary';
+import { SCALE_FREE_FEATURES, fmt } from './summary';
 
 export interface Demonstration {
   /** The summary text that was the user message. */
@@ -21,9 +21,11 @@ export function demonstrationReply(changes: HyperparamValues, gain: number): str
   return JSON.stringify({ changes, rationale: `These changes were applied and the mean return then rose by ${fmt(gain)}.` });
 }
 
+/** Euclidean distance over the entries both vectors have (layouts only grow at the end). */
 function distance(a: readonly number[], b: readonly number[]): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) s += (a[i]! - b[i]!) ** 2;
   return Math.sqrt(s);
 }
 
@@ -57,10 +59,15 @@ export class DemonstrationStore {
     }
   }
 
-  /** The k nearest demonstrations (Euclidean distance on features of the same layout), nearest first. */
+  /**
+   * The k nearest demonstrations (Euclidean distance on features of the same layout), nearest
+   * first. A vector logged before the scale-free features were appended to the layout
+   * (summary.ts) is compared on the part it shares, so older decision logs still serve.
+   */
   nearest(features: readonly number[], k: number): Demonstration[] {
+    const older = features.length - SCALE_FREE_FEATURES.length;
     return this.items
-      .filter((d) => d.features.length === features.length)
+      .filter((d) => d.features.length === features.length || d.features.length === older)
       .map((d) => ({ d, dist: distance(d.features, features) }))
       .sort((a, b) => a.dist - b.dist || b.d.gain - a.d.gain)
       .slice(0, Math.max(0, k))

@@ -67,7 +67,8 @@ export interface AblationOptions {
 /** Runs every variant on `evaluate`, with demonstrations from `train`. */
 export async function runAblations(train: readonly Example[], evaluate: readonly Example[], o: AblationOptions = {}): Promise<AblationRow[]> {
   const store = new DemonstrationStore();
-  for (const e of train) if (e.best !== 0) store.add({ user: userMessage(e), reply: targetReply(e), features: e.features, gain: targetGain(e) });
+  // Features from the summary with today's layout (the example's own vector may be older).
+  for (const e of train) if (e.best !== 0) store.add({ user: userMessage(e), reply: targetReply(e), features: summaryFeatures(e.summary, spaceFor(e.task.algo)), gain: targetGain(e) });
   const rows: AblationRow[] = [];
   for (const v of ABLATION_VARIANTS) {
     const ctl = new OllamaController({ host: o.host, model: o.model, timeoutMs: o.timeoutMs, retries: 0, demonstrations: v.fewShot ? store : undefined, fewShot: v.fewShot ? (o.shots ?? 2) : 0, seed: 0 });

@@ -6,7 +6,7 @@ import type { ControllerInput } from '../../src/copilot/controllers/types';
 import { DemonstrationStore } from '../../src/copilot/fewshot';
 import { proposalSchema } from '../../src/copilot/proposal';
 import { DEFAULT_OLLAMA_HOST, resolveOllamaHost } from '../../src/copilot/ollama-client';
-import { TrainingHistory, renderSummaryText, summaryFeatures } from '../../src/copilot/summary';
+import { SCALE_FREE_FEATURES, TrainingHistory, renderSummaryText, summaryFeatures } from '../../src/copilot/summary';
 import { faultyReplies, refusedUrl, startOllamaTestServer, type OllamaTestServer } from '../support/ollama-test-server';
 import { SPACE, VALUES, interval } from './fixtures';
 
@@ -164,4 +164,14 @@ test('a hung request is cancelled when the session aborts', async () => {
   const out = await p;
   assert.equal(out.failure?.kind, 'aborted');
   assert.equal(out.attempts, 1);
+});
+
+test('few-shot: demonstrations logged before the scale-free features were appended still serve, compared on the shared part', () => {
+  const store = new DemonstrationStore();
+  const live = input().features;
+  const old = live.slice(0, live.length - SCALE_FREE_FEATURES.length);
+  store.add({ user: 'OLD LOG, NEAR', reply: '{}', features: old, gain: 1 });
+  store.add({ user: 'OTHER LAYOUT', reply: '{}', features: live.slice(0, 5), gain: 9 });
+  store.add({ user: 'NEW, FAR', reply: '{}', features: live.map((x) => x + 3), gain: 2 });
+  assert.deepEqual(store.nearest(live, 3).map((d) => d.user), ['OLD LOG, NEAR', 'NEW, FAR']);
 });
