@@ -71,6 +71,8 @@ test('on an environment the model was not trained on every value is kept, unless
   assert.ok((await c.decide(input(0.2, 'CartPole-v1'))).proposal!.changes.learning_rate !== undefined);
   const other = await c.decide(input(0.2, 'Acrobot-v1'));
   assert.deepEqual(other.proposal!.changes, {});
+  assert.match(other.messages?.[0] ?? '', /embedded: trained on CartPole-v1 only, so it keeps every value on Acrobot-v1/);
+  assert.equal((await c.decide(input(0.3, 'Acrobot-v1'))).messages, undefined, 'said once per environment, not at every decision');
   assert.match(other.proposal!.rationale, /trained on CartPole-v1 only.*for Acrobot-v1 use an Ollama model or the heuristic controller/);
   assert.deepEqual(c.describe().envs, { ppo: ['CartPole-v1'] });
   const any = new EmbeddedController({ weights: w, anyEnv: true });

@@ -221,6 +221,8 @@ export class EmbeddedController implements Controller {
   private readonly nets = new Map<string, Net>();
   private readonly minMargin: number;
   private readonly anyEnv: boolean;
+  /** Environments already told about the gate: the message comes once per run, the rationale every time. */
+  private readonly warnedEnvs = new Set<string>();
   private readonly keepIndex: number;
 
   constructor(o: EmbeddedOptions = {}) {
@@ -261,13 +263,17 @@ export class EmbeddedController implements Controller {
 
   async decide(input: ControllerInput): Promise<ControllerOutput> {
     const envs = this.nets.get(input.summary.algo)?.model.envs;
-    if (envs && !this.anyEnv && !envs.includes(input.summary.env))
+    if (envs && !this.anyEnv && !envs.includes(input.summary.env)) {
+      const first = !this.warnedEnvs.has(input.summary.env);
+      this.warnedEnvs.add(input.summary.env);
       return {
         proposal: {
           changes: {},
           rationale: `Keeping every value: the embedded model was trained on ${envs.join(', ')} only, and on environments it had not seen its advice made runs worse; for ${input.summary.env} use an Ollama model or the heuristic controller, or train the model on it ("hyperprompt collect", then "hyperprompt meta train").`,
         },
+        ...(first ? { messages: [`embedded: trained on ${envs.join(', ')} only, so it keeps every value on ${input.summary.env}; use --controller ollama or heuristic for advice here`] } : {}),
       };
+    }
     const out = this.outOfRange(input.summary.algo, input.features, input.space);
     if (out)
       return {
