@@ -271,7 +271,7 @@ export class EmbeddedController implements Controller {
           changes: {},
           rationale: `Keeping every value: the embedded model was trained on ${envs.join(', ')} only, and on environments it had not seen its advice made runs worse; for ${input.summary.env} use an Ollama model or the heuristic controller, or train the model on it ("hyperprompt collect", then "hyperprompt meta train").`,
         },
-        ...(first ? { messages: [`embedded: trained on ${envs.join(', ')} only, so it keeps every value on ${input.summary.env}; use --controller ollama or heuristic for advice here`] } : {}),
+        ...(first ? { messages: [`embedded: trained on ${envs.join(', ')} only, so it keeps every value on ${input.summary.env}; use the ollama or heuristic controller for advice here`] } : {}),
       };
     }
     const out = this.outOfRange(input.summary.algo, input.features, input.space);
