@@ -129,6 +129,11 @@ export async function trainEmbedded(examples: readonly Example[], o: TrainOption
       }
       throw new Error(`the ${algo} examples lack scale-free features (${missing.join(', ')}): they were collected before those existed; collect the dataset again with "hyperprompt collect"`);
     }
+    // With a chosen set every example must carry it (the first one's layout is not everyone's:
+    // mixing a dataset from before the scale-free features would read them as 0).
+    const lacking = wanted ? train.filter((e) => features.some((f) => !e.featureNames.includes(f))) : [];
+    if (lacking.length > 0)
+      throw new Error(`${lacking.length} of the ${train.length} ${algo} train examples lack some of the chosen features (first: ${lacking[0]!.id}, without ${features.filter((f) => !lacking[0]!.featureNames.includes(f)).join(', ')}); collect their dataset again with "hyperprompt collect" or leave it out`);
     // Features by name, so examples with another layout (e.g. users' decisions) line up.
     const row = (e: Example): number[] => {
       const pos = new Map(e.featureNames.map((n, i) => [n, i]));

@@ -140,5 +140,6 @@ test('a real v2 collection job: every step tried at every decision, branches dif
   const listed = await trainEmbedded(r.examples, { ...DEFAULT_TRAIN, epochs: 5, hidden: 4, featureSet: ['diag_approxKl', 'progress'] });
   assert.deepEqual(listed.weights.models.ppo!.features, ['progress', 'diag_approxKl']);
   await assert.rejects(trainEmbedded(r.examples, { ...DEFAULT_TRAIN, featureSet: ['progress', 'approx_kl'] }), /no feature named approx_kl in the ppo examples; the examples have: progress, has_budget/);
+  await assert.rejects(trainEmbedded([...r.examples, ...old], { ...DEFAULT_TRAIN, featureSet: 'scale-free' }), /1 of the 2 ppo train examples lack some of the chosen features \(first: .*without has_rel, rel_improvement/);
   await assert.rejects(trainEmbedded(old, { ...DEFAULT_TRAIN, featureSet: 'scale-free' }), /lack scale-free features \(has_rel, rel_improvement.*collect the dataset again/);
 });
