@@ -151,8 +151,9 @@ export class ReducedSeries {
   }
 
   /**
-   * At most `samples` points of the series, reduced by LTTB (`lttb`'s selection, on the typed
-   * arrays). The array and its point objects belong to the series and are rewritten by the next
+   * At most `samples` points of the series, reduced by largest-triangle-three-buckets (first
+   * and last kept; the same selection as Chart.js' decimation plugin, `algorithm: 'lttb'`, on
+   * the typed arrays; test/webview/series-store.test.ts checks it against a plain version). The array and its point objects belong to the series and are rewritten by the next
    * call: a chart keeps drawing from the same array, which Chart.js resyncs its elements with
    * (see charts.ts), and a live update allocates nothing here.
    */
@@ -209,48 +210,6 @@ export class ReducedSeries {
     if (out.length !== m) out.length = m;
     return out;
   }
-}
-
-/**
- * Largest-triangle-three-buckets down to `samples` points (first and last kept), the same
- * selection as Chart.js' decimation plugin (`algorithm: 'lttb'`); a series at or under the
- * budget comes back as a copy. (`ReducedSeries.drawn` runs the same selection on typed arrays.)
- */
-export function lttb(data: readonly XY[], samples: number): XY[] {
-  const count = data.length;
-  if (samples >= count || samples < 3) return data.slice();
-  const out: XY[] = [data[0]!];
-  const bucketWidth = (count - 2) / (samples - 2);
-  let a = 0;
-  for (let i = 0; i < samples - 2; i++) {
-    const avgStart = Math.floor((i + 1) * bucketWidth) + 1;
-    const avgEnd = Math.min(Math.floor((i + 2) * bucketWidth) + 1, count);
-    let avgX = 0;
-    let avgY = 0;
-    for (let j = avgStart; j < avgEnd; j++) {
-      avgX += data[j]!.x;
-      avgY += data[j]!.y;
-    }
-    avgX /= avgEnd - avgStart;
-    avgY /= avgEnd - avgStart;
-    const from = Math.floor(i * bucketWidth) + 1;
-    const to = Math.min(Math.floor((i + 1) * bucketWidth) + 1, count);
-    const pa = data[a]!;
-    let maxArea = -1;
-    let next = from;
-    for (let j = from; j < to; j++) {
-      const p = data[j]!;
-      const area = 0.5 * Math.abs((pa.x - avgX) * (p.y - pa.y) - (pa.x - p.x) * (avgY - pa.y));
-      if (area > maxArea) {
-        maxArea = area;
-        next = j;
-      }
-    }
-    out.push(data[next]!);
-    a = next;
-  }
-  out.push(data[count - 1]!);
-  return out;
 }
 
 export class SeriesStore {

@@ -1,10 +1,52 @@
 // The webview's bounded series: spikes survive reduction, memory stays bounded, order holds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReducedSeries, SeriesStore, lttb } from '../../webview/series-store';
+import { ReducedSeries, SeriesStore, type XY } from '../../webview/series-store';
 import { groupOf } from '../../webview/metric-groups';
 import { hyperparamSteps } from '../../webview/hyperparam-series';
 import { formatChange, formatNumber } from '../../webview/format';
+
+/**
+ * The oracle for `ReducedSeries.drawn` (which runs it on typed arrays): largest-triangle-three-
+ * buckets down to `samples` points (first and last kept), the same selection as Chart.js'
+ * decimation plugin (`algorithm: 'lttb'`); a series at or under the budget comes back as a copy.
+ */
+function lttb(data: readonly XY[], samples: number): XY[] {
+  const count = data.length;
+  if (samples >= count || samples < 3) return data.slice();
+  const out: XY[] = [data[0]!];
+  const bucketWidth = (count - 2) / (samples - 2);
+  let a = 0;
+  for (let i = 0; i < samples - 2; i++) {
+    const avgStart = Math.floor((i + 1) * bucketWidth) + 1;
+    const avgEnd = Math.min(Math.floor((i + 2) * bucketWidth) + 1, count);
+    let avgX = 0;
+    let avgY = 0;
+    for (let j = avgStart; j < avgEnd; j++) {
+      avgX += data[j]!.x;
+      avgY += data[j]!.y;
+    }
+    avgX /= avgEnd - avgStart;
+    avgY /= avgEnd - avgStart;
+    const from = Math.floor(i * bucketWidth) + 1;
+    const to = Math.min(Math.floor((i + 1) * bucketWidth) + 1, count);
+    const pa = data[a]!;
+    let maxArea = -1;
+    let next = from;
+    for (let j = from; j < to; j++) {
+      const p = data[j]!;
+      const area = 0.5 * Math.abs((pa.x - avgX) * (p.y - pa.y) - (pa.x - p.x) * (avgY - pa.y));
+      if (area > maxArea) {
+        maxArea = area;
+        next = j;
+      }
+    }
+    out.push(data[next]!);
+    a = next;
+  }
+  out.push(data[count - 1]!);
+  return out;
+}
 
 test('ReducedSeries keeps every extreme of 200k points in at most 2·maxBuckets points, sorted by step', () => {
   const s = new ReducedSeries(500);
