@@ -39,19 +39,27 @@ export function fail<T = never>(error: string): Check<T> {
 // eslint-disable-next-line no-control-regex
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+const UNPRINTABLE_ONE = new RegExp(UNPRINTABLE.source);
+
+/** Whether `s` holds a character `printable` would escape (control, bidi, lone surrogate). */
+export function hasUnprintable(s: string): boolean {
+  return UNPRINTABLE_ONE.test(s);
+}
+
+/** Where to cut `s` to at most `max` characters without splitting a surrogate pair. */
+export function cutEnd(s: string, max: number): number {
+  if (s.length <= max) return s.length;
+  const c = s.charCodeAt(max - 1);
+  return c >= 0xd800 && c <= 0xdbff ? max - 1 : max;
+}
+
 /**
  * `s` cut to `max` characters (never between the halves of a surrogate pair, an ellipsis
  * marking the cut) with every unprintable character written as a \uXXXX escape. Untrusted
  * text that goes into an error message passes through this.
  */
 export function printable(s: string, max = 200): string {
-  let cut = s;
-  if (s.length > max) {
-    let end = max;
-    const c = s.charCodeAt(end - 1);
-    if (c >= 0xd800 && c <= 0xdbff) end--;
-    cut = `${s.slice(0, end)}…`;
-  }
+  const cut = s.length > max ? `${s.slice(0, cutEnd(s, max))}…` : s;
   return cut.replace(UNPRINTABLE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

@@ -2,7 +2,7 @@
 // trainer process. Reference with examples: docs/protocol.md. Everything read from a
 // trainer is `unknown` until `parseTrainerMessage` has checked it.
 
-import { type Check, describeValue, fail, isFiniteNumber, isNonNegativeInteger, isRecord, ok, printable, quoteName } from './guards';
+import { type Check, cutEnd, describeValue, fail, hasUnprintable, isFiniteNumber, isNonNegativeInteger, isRecord, ok, printable, quoteName } from './guards';
 import { type HyperparamSpec, type HyperparamValues, checkSpec } from './hyperparams';
 
 export const PROTOCOL_VERSION = 1;
@@ -146,17 +146,13 @@ export const MAX_NAME_CHARS = 200;
 export const MAX_ERROR_CHARS = 8000;
 
 function isShortName(v: unknown): v is string {
-  // eslint-disable-next-line no-control-regex
-  return typeof v === 'string' && v.length > 0 && v.length <= MAX_NAME_CHARS && !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(v);
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_NAME_CHARS && !hasUnprintable(v);
 }
 
 /** Text cut to `max` characters (not inside a surrogate pair), saying how much was left out. */
 function boundedText(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let end = max;
-  const c = s.charCodeAt(end - 1);
-  if (c >= 0xd800 && c <= 0xdbff) end--;
-  return `${s.slice(0, end)}… (${s.length - end} more characters not kept)`;
+  const end = cutEnd(s, max);
+  return end === s.length ? s : `${s.slice(0, end)}… (${s.length - end} more characters not kept)`;
 }
 
 /** Checks one decoded JSON value from a trainer. */
