@@ -37,6 +37,7 @@ import { Adam, clipGradNorm, Mlp, type JsForward } from '../nn';
 import { Rng, type RngState } from '../rng';
 import { RunningMeanStd, type RunningMeanStdState } from './running-mean-std';
 import type { AlgoCheckpoint, Algorithm, EpisodeRecord, IterationResult } from './types';
+import { clampLogStd } from './gaussian';
 
 export const PPO_NET_ARCH_CHOICES = ['64-64', '32-32', '16-16', '128-128', '256-256', '64', '400-300'];
 
@@ -97,9 +98,6 @@ function parseArch(v: unknown): number[] {
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
-/** Bounds of the Gaussian policy's log std (as SAC's, src/rl/algos/sac.ts); the upper one is log_std_init's own maximum. */
-export const LOG_STD_MIN = -20;
-export const LOG_STD_MAX = 2;
 
 export class Ppo implements Algorithm {
   readonly algo = 'ppo' as const;
@@ -505,10 +503,10 @@ export class Ppo implements Algorithm {
           continue;
         }
         this.opt.step(this.params, this.grad, learningRate);
-        // The Gaussian's log std is kept in [LOG_STD_MIN, LOG_STD_MAX] (SAC's convention): an
-        // entropy bonus pulls it up without bound, and with a large rate it overflowed exp()
-        // within one update (ent_coef 0.5, learning_rate 0.009 on Pendulum: NaN actions).
-        for (let j = 0; j < logStdGrad.length; j++) this.params[logStdOff + j] = Math.min(LOG_STD_MAX, Math.max(LOG_STD_MIN, this.params[logStdOff + j]!));
+        // The Gaussian's log std is kept in gaussian.ts's bounds (SAC's convention): an entropy
+        // bonus pulls it up without bound, and with a large rate it overflowed exp() within one
+        // update (ent_coef 0.5, learning_rate 0.009 on Pendulum: NaN actions).
+        for (let j = 0; j < logStdGrad.length; j++) this.params[logStdOff + j] = clampLogStd(this.params[logStdOff + j]!);
         updates++;
         sums.pg += pg / mb;
         sums.vf += vf / mb;

@@ -21,11 +21,10 @@ import { makeVectorEnv, type VectorEnv, type VectorEnvSnapshot } from '../envs';
 import { Adam, Mlp } from '../nn';
 import { Rng, type RngState } from '../rng';
 import { storeTransitions, checkMutable, initialValues, initTorchDefault, NET_ARCH_CHOICES, num, parseNetArch, polyak, takeArray, type OffPolicyOptions } from './offpolicy-common';
+import { LOG_STD_MAX, LOG_STD_MIN, clampLogStd } from './gaussian';
 import { ReplayBuffer, type ReplayState } from './replay';
 import type { AlgoCheckpoint, Algorithm, EpisodeRecord, IterationResult } from './types';
 
-const LOG_STD_MIN = -20;
-const LOG_STD_MAX = 2;
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 export const SAC_SPACE: readonly HyperparamSpec[] = [
@@ -459,10 +458,6 @@ export class Sac implements Algorithm {
   dispose(): void {
     // Nothing lives on the tfjs backend between calls.
   }
-}
-
-function clampLogStd(x: number): number {
-  return x < LOG_STD_MIN ? LOG_STD_MIN : x > LOG_STD_MAX ? LOG_STD_MAX : x;
 }
 
 /** Actions tanh(mean + std·ε) and their log-probabilities (with the tanh correction) for `rows` actor outputs. */
