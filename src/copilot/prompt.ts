@@ -3,7 +3,7 @@
 // text as the user message. Deterministic: the same space and summary give the same prompt.
 
 import type { HyperparamSpec } from '../shared/hyperparams';
-import { DEFAULT_SAFETY, type SafetyOptions } from './safety';
+import { DEFAULT_SAFETY, type SafetyOptions, ratioFloor } from './safety';
 import { fmt } from './summary';
 
 /** The part of the system prompt that does not depend on the algorithm; models/Modelfile carries it as SYSTEM. */
@@ -21,7 +21,7 @@ export const GENERIC_SYSTEM_PROMPT = [
 
 function describeParam(p: HyperparamSpec): string {
   let range = '';
-  if (p.type === 'float' || p.type === 'int') range = ` ${p.type} in [${fmt(p.min)}, ${fmt(p.max)}], ${p.scale} scale`;
+  if (p.type === 'float' || p.type === 'int') range = ` ${p.type} in [${fmt(p.min)}, ${fmt(p.max)}], ${p.scale} scale${p.steps === 'ratio' ? `, moves by ratios (0 or at least ${fmt(ratioFloor(p))})` : ''}`;
   else if (p.type === 'bool') range = ' true or false';
   else range = ` one of ${(p.choices ?? []).map(String).join(', ')}`;
   return `- ${p.name} (${p.mutable ? 'changeable' : 'fixed for this run'}):${range}. ${p.description}`;
@@ -36,7 +36,8 @@ export function systemPrompt(algo: string, space: readonly HyperparamSpec[], saf
     ...space.map(describeParam),
     '',
     'Safety rules applied to every reply: unknown or fixed names are dropped; values are clipped to the bounds above;',
-    `one decision moves a log-scale value by at most ×${safety.maxLogFactor} or ÷${safety.maxLogFactor}, and a linear-scale value by at most`,
+    `one decision moves a log-scale value, or one that moves by ratios, by at most ×${safety.maxLogFactor} or ÷${safety.maxLogFactor} (one that moves by`,
+    `ratios goes between 0 and its smallest non-zero value in one step), and a linear-scale value by at most`,
     `${fmt(safety.maxLinearFraction * 100)}% of its range; integers are rounded. The rationale is shown to a person as plain text.`,
   ].join('\n');
 }

@@ -6,7 +6,9 @@
 //      choice not in the list) are rejected;
 //   4. numbers are clipped to the space's bounds;
 //   5. a number moves at most a set step per decision: ×/÷ `maxLogFactor` (default 3) on a
-//      log scale, `maxLinearFraction` (default 1/10) of the range on a linear scale;
+//      log scale, `maxLinearFraction` (default 1/10) of the range on a linear scale; a
+//      parameter whose spec says `steps: 'ratio'` (an entropy coefficient) moves by ×/÷
+//      `maxLogFactor` too, with 0 and its floor (min + 1% of the range) one step apart;
 //   6. integers are rounded (then kept inside the bounds);
 //   7. values equal to the current ones are left out (nothing to apply).
 
@@ -19,6 +21,30 @@ export interface SafetyOptions {
 }
 
 export const DEFAULT_SAFETY: SafetyOptions = { maxLogFactor: 3, maxLinearFraction: 0.1 };
+
+/** Where a `steps: 'ratio'` parameter's ratios stop: its min plus this fraction of its range (0 ↔ floor is one step). */
+export const RATIO_FLOOR_FRACTION = 0.01;
+
+/** The floor of a `steps: 'ratio'` parameter (see RATIO_FLOOR_FRACTION). */
+export function ratioFloor(spec: HyperparamSpec): number {
+  const min = spec.min ?? 0;
+  return min + RATIO_FLOOR_FRACTION * ((spec.max ?? min) - min);
+}
+
+/** The range one decision may reach from `cur`, and how to say the limit. */
+function stepBounds(spec: HyperparamSpec, cur: number, options: SafetyOptions): { lo: number; hi: number; limit: string } {
+  const min = spec.min ?? -Infinity;
+  const max = spec.max ?? Infinity;
+  const f = options.maxLogFactor;
+  if (spec.scale === 'log' && cur > 0) return { lo: cur / f, hi: cur * f, limit: `×/÷${f}` };
+  if (spec.steps === 'ratio' && Number.isFinite(min) && Number.isFinite(max)) {
+    const floor = ratioFloor(spec);
+    const down = cur / f;
+    return { lo: down < floor ? min : down, hi: Math.max(cur * f, floor), limit: `×/÷${f}, or between ${fmt(min)} and ${fmt(floor)}` };
+  }
+  const step = Number.isFinite(max - min) ? options.maxLinearFraction * (max - min) : Math.abs(cur) * options.maxLinearFraction;
+  return { lo: cur - step, hi: cur + step, limit: `±${fmt(step)}` };
+}
 
 export type SafetyRule = 'unknown' | 'immutable' | 'invalid' | 'clipped' | 'step-limited' | 'rounded' | 'unchanged';
 
@@ -97,19 +123,9 @@ export function clampProposal(
       v = c;
     }
     if (typeof cur === 'number' && Number.isFinite(cur)) {
-      let lo: number;
-      let hi: number;
-      if (spec.scale === 'log' && cur > 0) {
-        lo = cur / options.maxLogFactor;
-        hi = cur * options.maxLogFactor;
-      } else {
-        const step = Number.isFinite(max - min) ? options.maxLinearFraction * (max - min) : Math.abs(cur) * options.maxLinearFraction;
-        lo = cur - step;
-        hi = cur + step;
-      }
+      const { lo, hi, limit } = stepBounds(spec, cur, options);
       if (v < lo || v > hi) {
         const c = Math.min(hi, Math.max(lo, v));
-        const limit = spec.scale === 'log' && cur > 0 ? `×/÷${options.maxLogFactor}` : `±${fmt(hi - cur)}`;
         note('step-limited', `${key}: ${fmt(cur)} → ${fmt(v)} is more than one step (${limit}) per decision; limited to ${fmt(c)}`, c);
         v = c;
       }

@@ -33,8 +33,8 @@ const EVAL_SEED_BASE = 600_000;
  *  - enumerate: try every parameter × every factor (the suite's `candidates` is then ignored),
  *    so every head gets a label at every decision instead of the few that happened to be drawn;
  *  - safety: each candidate value passes the co-pilot's safety rules (copilot/safety.ts) first,
- *    so the targets are moves a controller's proposal can really make (ent_coef 0.5 × ⅓ becomes
- *    0.4: a linear parameter moves at most a tenth of its range); the label stays the step proposed;
+ *    so the targets are moves a controller's proposal can really make (clip_range 0.6 × ⅓ becomes
+ *    0.5001: a linear parameter moves at most a tenth of its range); the label stays the step proposed;
  *  - scoreFrom "after-first-update": a branch is scored on the episodes that end after its first
  *    rollout, the first one being collected by the same policy in every branch (it only adds noise);
  *  - minGain: a change wins only if it beats keep by this fraction of |keep's score| (else keep);

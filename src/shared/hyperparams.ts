@@ -18,6 +18,15 @@ export interface HyperparamSpec {
   /** Allowed values for `choice`. */
   choices?: (string | number)[];
   scale: ParamScale;
+  /**
+   * How far one co-pilot decision may move it (copilot/safety.ts). Absent: by the scale (×/÷ a
+   * factor on a log scale, a tenth of the range on a linear one). `ratio`: by ×/÷ the log factor
+   * even on a linear scale that includes 0, with 0 and the floor (min + 1% of the range) one step
+   * apart. For magnitudes that are often 0 and otherwise span decades (an entropy coefficient:
+   * 0.5 is a poor start, 0.01 a common value), where a tenth of the range is both too small a step
+   * down from 0.5 and too big a step up from 0.01 (×11).
+   */
+  steps?: 'ratio';
   /** Whether the parameter may change mid-run (takes effect at the next update). */
   mutable: boolean;
   /** One line: what it does. */
@@ -101,7 +110,7 @@ const PARAM_TYPES: readonly ParamType[] = ['float', 'int', 'bool', 'choice'];
 /** Guards a space that arrived from outside (a user trainer's `hello`). */
 export function checkSpec(raw: unknown): Check<HyperparamSpec> {
   if (!isRecord(raw)) return fail(`a hyperparameter spec must be an object, got ${describeValue(raw)}`);
-  const { name, type, min, max, scale, mutable, description, choices } = raw;
+  const { name, type, min, max, scale, steps, mutable, description, choices } = raw;
   if (typeof name !== 'string' || name === '') return fail(`a hyperparameter spec needs a non-empty "name", got ${describeValue(name)}`);
   // `__proto__` as a key of a values object would set a prototype instead of a value.
   if (name === '__proto__') return fail('a hyperparameter cannot be named "__proto__"');
@@ -115,6 +124,9 @@ export function checkSpec(raw: unknown): Check<HyperparamSpec> {
   if (isFiniteNumber(min) && isFiniteNumber(max) && min > max) return fail(`hyperparameter ${q}: "min" (${min}) is above "max" (${max})`);
   if (scale !== undefined && scale !== 'log' && scale !== 'linear') return fail(`hyperparameter ${q}: "scale" must be log or linear, got ${describeValue(scale)}`);
   if (scale === 'log' && isFiniteNumber(min) && min <= 0) return fail(`hyperparameter ${q}: a log scale needs "min" > 0`);
+  if (steps !== undefined && steps !== 'ratio') return fail(`hyperparameter ${q}: "steps" must be "ratio" when given, got ${describeValue(steps)}`);
+  if (steps === 'ratio' && (type !== 'float' || !isFiniteNumber(min) || min < 0))
+    return fail(`hyperparameter ${q}: "steps": "ratio" is for float parameters with "min" ≥ 0`);
   if (choices !== undefined && (!Array.isArray(choices) || !choices.every((c) => typeof c === 'string' || isFiniteNumber(c))))
     return fail(`hyperparameter ${q}: "choices" must be an array of strings or numbers`);
   if (type === 'choice' && (!Array.isArray(choices) || choices.length === 0)) return fail(`hyperparameter ${q}: a choice parameter needs a non-empty "choices" array`);
@@ -132,6 +144,7 @@ export function checkSpec(raw: unknown): Check<HyperparamSpec> {
   if (min !== undefined) spec.min = min as number;
   if (max !== undefined) spec.max = max as number;
   if (choices !== undefined) spec.choices = choices as (string | number)[];
+  if (steps === 'ratio') spec.steps = 'ratio';
   const d = checkValue(spec, raw.default);
   if (!d.ok && type === 'choice') return fail(`hyperparameter ${q}: "default" ${describeValue(raw.default)} is not one of its "choices" (${listNames(choices as unknown[])})`);
   if (!d.ok) return fail(`hyperparameter ${q}: bad "default": ${d.error}`);

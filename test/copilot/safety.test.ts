@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clampProposal } from '../../src/copilot/safety';
+import { systemPrompt } from '../../src/copilot/prompt';
 import { SPACE, VALUES } from './fixtures';
+import { resolveValues, spaceFor } from '../../src/rl/algos';
 
 const rules = (r: ReturnType<typeof clampProposal>) => r.notes.map((n) => `${n.key}:${n.rule}`);
 
@@ -49,6 +51,24 @@ test('rule 5: at most ×/÷3 per decision on a log scale, a tenth of the range o
   assert.ok(Math.abs((custom.values.learning_rate as number) - 6e-4) < 1e-15, 'the factor is configurable');
 });
 
+test("rule 5, steps 'ratio': ×/÷3 per decision on a linear scale that includes 0, with 0 and the floor (1% of the range) one step apart", () => {
+  const space = spaceFor('ppo'); // ent_coef: linear on [0, 1], steps 'ratio', floor 0.01
+  const at = (cur: number, proposed: number) => clampProposal({ ent_coef: proposed }, space, { ...resolveValues('ppo', 'CartPole-v1'), ent_coef: cur });
+  const near = (r: ReturnType<typeof clampProposal>, v: number) => assert.ok(Math.abs((r.values.ent_coef as number) - v) < 1e-12, `${String(r.values.ent_coef)} ≠ ${v}`);
+  near(at(0.5, 0), 0.5 / 3); // a poor start comes down ×⅓ per decision, not by a tenth of the range (0.4)
+  near(at(0.5, 0.1), 0.5 / 3);
+  near(at(0.01, 0.5), 0.03); // and a common value cannot jump ×11 (0.01 → 0.11) in one decision
+  near(at(0.02, 0), 0); // ÷3 would go below the floor: 0 is one step away
+  near(at(0, 0.05), 0.01); // from 0: up to the floor
+  const limited = at(0.5, 0);
+  assert.deepEqual(rules(limited), ['ent_coef:step-limited']);
+  assert.match(limited.notes[0]!.message, /×\/÷3, or between 0 and 0\.01/);
+  assert.deepEqual(rules(at(0.03, 0.015)), [], 'within a step: applied as proposed');
+  // A plain linear parameter with min 0 keeps the tenth-of-range rule.
+  const vf = clampProposal({ vf_coef: 0 }, space, { ...resolveValues('ppo', 'CartPole-v1'), vf_coef: 5 });
+  assert.equal(vf.values.vf_coef, 4);
+});
+
 test('rule 6: integers are rounded', () => {
   const r = clampProposal({ n_epochs: 12.6 }, SPACE, VALUES);
   assert.equal(r.values.n_epochs, 13);
@@ -66,4 +86,11 @@ test('unchanged values produce nothing to apply; bools and choices pass when val
   const choice = clampProposal({ act: 'relu', act2: 'gelu' }, [{ name: 'act', type: 'choice', default: 'tanh', choices: ['tanh', 'relu'], scale: 'linear', mutable: true, description: '' }, { name: 'act2', type: 'choice', default: 'tanh', choices: ['tanh', 'relu'], scale: 'linear', mutable: true, description: '' }], { act: 'tanh', act2: 'tanh' });
   assert.deepEqual(choice.values, { act: 'relu' });
   assert.deepEqual(rules(choice), ['act2:invalid']);
+});
+
+test('the system prompt tells the model how each parameter moves, as the rules above apply it', () => {
+  const p = systemPrompt('ppo', spaceFor('ppo'));
+  assert.match(p, /- ent_coef \(changeable\): float in \[0, 1\], linear scale, moves by ratios \(0 or at least 0\.01\)\./);
+  assert.match(p, /- vf_coef \(changeable\): float in \[0, 10\], linear scale\./);
+  assert.match(p, /or one that moves by ratios, by at most ×3 or ÷3/);
 });

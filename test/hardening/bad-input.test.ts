@@ -86,6 +86,16 @@ test('bug 5: run files bound their numbers and names (1e308 steps, 2^32 seed, 1e
   assert.equal(checkRunFile({ steps: Number.MAX_SAFE_INTEGER, seed: 4294967295, label: 'שלום 👍🏽' }).ok, true);
 });
 
+test("a spec's steps: only 'ratio', only on a float whose min is at least 0; kept through the check", () => {
+  const base = { name: 'beta', type: 'float', default: 0, min: 0, max: 1, scale: 'linear', mutable: true, description: '' };
+  const ok = checkSpec({ ...base, steps: 'ratio' });
+  assert.ok(ok.ok && ok.value.steps === 'ratio');
+  assert.ok(!('steps' in (checkSpec(base) as { value: object }).value), 'absent when not given');
+  assert.match(rejected(checkSpec({ ...base, steps: 'log' })), /hyperparameter "beta": "steps" must be "ratio" when given, got "log"/);
+  assert.match(rejected(checkSpec({ ...base, steps: 'ratio', min: -1 })), /"steps": "ratio" is for float parameters with "min" ≥ 0/);
+  assert.match(rejected(checkSpec({ ...base, type: 'int', steps: 'ratio' })), /"steps": "ratio" is for float parameters/);
+});
+
 test('bug 6: messages name the field that was wrong', () => {
   assert.match(rejected(checkSpec({ name: 'act', type: 'choice', default: 'a' })), /needs a non-empty "choices" array/);
   assert.match(rejected(checkPanelMessage({ type: 'edit', proposalId: 'p', values: {} })), /"edit": "values" must hold at least one value/);

@@ -24,12 +24,16 @@ test('enumerate: keep first, then every parameter × step, safety-clamped, no no
   assert.deepEqual(c[0]!.values, cur);
   const by = (p: string, f: number) => c.find((x) => x.change?.param === p && x.change.factor === f)!;
   assert.ok(Math.abs((by('learning_rate', 3).values.learning_rate as number) - 3e-4) < 1e-12);
-  // ent_coef is linear on [0, 1]: one decision moves it by at most 0.1, so 0.5 × ⅓ becomes 0.4.
-  assert.ok(Math.abs((by('ent_coef', 1 / 3).values.ent_coef as number) - 0.4) < 1e-12);
+  // ent_coef moves by ratios (linear on [0, 1], `steps: 'ratio'`): 0.5 × ⅓ is one step.
+  assert.ok(Math.abs((by('ent_coef', 1 / 3).values.ent_coef as number) - 0.5 / 3) < 1e-12);
   assert.ok(Math.abs((by('clip_range', 3).values.clip_range as number) - 0.06) < 1e-12);
   assert.equal(c.length, 7);
-  // Without the safety rules the raw step is tried.
-  assert.ok(Math.abs((enumerateCandidates(cur, space, params, [1 / 3], false).find((x) => x.change?.param === 'ent_coef')!.values.ent_coef as number) - 0.5 / 3) < 1e-12);
+  // clip_range is linear on [0.001, 1]: one decision moves it by at most 0.0999, so 0.6 × ⅓
+  // becomes 0.5001; without the safety rules the raw step is tried.
+  const wide = { ...cur, clip_range: 0.6 };
+  const clipDown = (safety: boolean) => enumerateCandidates(wide, space, params, [1 / 3], safety).find((x) => x.change?.param === 'clip_range')!.values.clip_range as number;
+  assert.ok(Math.abs(clipDown(true) - 0.5001) < 1e-12);
+  assert.ok(Math.abs(clipDown(false) - 0.2) < 1e-12);
   // ent_coef 0 × ⅓ stays 0: not a candidate.
   const tuned = enumerateCandidates(resolveValues('ppo', 'CartPole-v1'), space, params, [1 / 3, 3], true);
   assert.equal(tuned.filter((x) => x.change?.param === 'ent_coef').length, 1);

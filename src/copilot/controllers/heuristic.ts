@@ -7,7 +7,8 @@
 //                    it): learning_rate × 0.5; without a learning rate, clip_range × 0.7.
 //   entropy-collapse before half the budget, entropy fell by more than 70% of its first value
 //                    (absolute, so continuous-action entropies below zero work too):
-//                    ent_coef × 2 (from 0: a tenth of its range).
+//                    ent_coef × 2 (from 0: its smallest non-zero step when it moves by ratios,
+//                    as PPO's does (copilot/safety.ts), else a tenth of its range).
 //   loss-explode     value loss (PPO/SAC) or TD error (DQN) > 10 × the median of its earlier
 //                    values (at least 3 of them): learning_rate × 0.5.
 //   plateau          after 20% of the budget, with ≥ 10 episodes in the window, the return
@@ -16,6 +17,7 @@
 
 import type { HyperparamSpec, HyperparamValues } from '../../shared/hyperparams';
 import { fmt } from '../summary';
+import { ratioFloor } from '../safety';
 import type { Controller, ControllerInput, ControllerOutput } from './types';
 
 export interface HeuristicOptions {
@@ -107,7 +109,7 @@ export class HeuristicController implements Controller {
           const v = mutableNumber('ent_coef');
           if (!spec || v === undefined) return false;
           const range = (spec.max ?? 0.1) - (spec.min ?? 0);
-          changes.ent_coef = v > 0 ? v * 2 : (spec.min ?? 0) + range / 10;
+          changes.ent_coef = v > 0 ? v * 2 : spec.steps === 'ratio' ? ratioFloor(spec) : (spec.min ?? 0) + range / 10;
           return true;
         });
     }

@@ -53,7 +53,7 @@ export const PPO_SPACE: readonly HyperparamSpec[] = [
   { name: 'clip_range_schedule', type: 'choice', default: 'constant', choices: ['constant', 'linear'], scale: 'linear', mutable: true, description: 'linear: clip_range × remaining fraction of the step budget' },
   { name: 'clip_range_vf', type: 'float', default: 0, min: 0, max: 100, scale: 'linear', mutable: true, description: 'value-prediction clip around the old value (0 = off, SB3 None)' },
   { name: 'normalize_advantage', type: 'bool', default: true, scale: 'linear', mutable: true, description: 'normalise advantages per minibatch' },
-  { name: 'ent_coef', type: 'float', default: 0, min: 0, max: 1, scale: 'linear', mutable: true, description: 'entropy bonus coefficient' },
+  { name: 'ent_coef', type: 'float', default: 0, min: 0, max: 1, scale: 'linear', steps: 'ratio', mutable: true, description: 'entropy bonus coefficient' },
   { name: 'vf_coef', type: 'float', default: 0.5, min: 0, max: 10, scale: 'linear', mutable: true, description: 'value loss coefficient' },
   { name: 'max_grad_norm', type: 'float', default: 0.5, min: 0.001, max: 1000, scale: 'log', mutable: true, description: 'gradients are rescaled to at most this global L2 norm' },
   { name: 'target_kl', type: 'float', default: 0, min: 0, max: 10, scale: 'linear', mutable: true, description: 'stop the epochs when approx KL > 1.5 × target_kl (0 = off, SB3 None)' },

@@ -81,6 +81,7 @@ export const hyperparamSpec: Schema = (v, p) =>
     max: opt(num),
     choices: opt(arr(or(str, num))),
     scale: lit('log', 'linear'),
+    steps: opt(lit('ratio')),
     mutable: bool,
     description: str,
   })(v, p) ?? specBounds(v as Record<string, unknown>, p);
