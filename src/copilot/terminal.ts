@@ -44,6 +44,15 @@ export function describeEvent(e: CopilotEvent): string | null {
       return `${describePending(e.proposal)}\n  answer: [a]ccept, [e]dit name=value ..., [r]eject`;
     case 'applied':
       return `co-pilot: ${changesText(e.values, e.record.previous ?? {})} (${e.record.decidedBy ?? 'auto'}): ${plainText(e.reason, 300)}`;
+    case 'resolved': {
+      // A controller's keep (nothing to change after the safety rules): one line with its reason,
+      // so a terminal shows every decision, not only the changes. A person's keep is their own.
+      const r = e.record;
+      if (r.outcome !== 'no-change' || r.decidedBy !== null) return null;
+      const why = r.proposal?.rationale ? plainText(r.proposal.rationale, 300) : 'no change proposed';
+      const notes = describeNotes(r.safety);
+      return `co-pilot: interval ${r.interval}, ${r.fallback ? r.fallback.controller : r.controller} keeps every value: ${why}${notes.length ? ` (safety ${notes.join('; ')})` : ''}`;
+    }
     case 'fallback':
       return `co-pilot: ${e.controller} decided interval ${e.interval} instead: ${plainText(e.reason, 300)}`;
     case 'message':

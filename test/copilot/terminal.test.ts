@@ -69,6 +69,20 @@ test('"mode" switches mid-run and "undo" reverts the last applied change once', 
   t.terminal.dispose();
 });
 
+test("a controller's keep is one line with its reason; a change is not printed twice", async () => {
+  const t = setup('auto');
+  t.session.onInterval(interval(0, [10])); // nothing fires: the heuristic keeps
+  await t.session.idle();
+  assert.deepEqual(t.applied, []);
+  assert.match(t.out(), /^co-pilot: interval 0, heuristic keeps every value: .+\n$/);
+  t.session.onInterval(interval(1, [10], { diagnostics: { 'losses/approx_kl': 0.3 } }));
+  await t.session.idle();
+  assert.equal(t.out().match(/keeps every value/g)?.length, 1, 'an applied change prints its own line, not a keep');
+  assert.match(t.out(), /co-pilot: learning_rate 3e-4 → 1.5e-4 \(auto\)/);
+  await t.session.close();
+  t.terminal.dispose();
+});
+
 test('edit values parse as numbers, bools or strings', () => {
   assert.deepEqual(parseEditValues('a=1e-4 b=true c=relu,d=3'), { a: 1e-4, b: true, c: 'relu', d: 3 });
   assert.throws(() => parseEditValues('oops'), /not name=value/);
