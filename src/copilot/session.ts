@@ -160,6 +160,17 @@ export class CopilotSession {
    * The end of an interval. Returns at once: the controller runs in the background, and
    * at most one decision is in flight (an interval that ends meanwhile only updates the history).
    */
+  /**
+   * Intervals from before this session (a resumed run's earlier segments, rebuilt from its
+   * metrics): they fill the history — the window of returns, the best so far, the baseline of
+   * the scale-free features — without a decision. Call before the first `onInterval`; later
+   * calls are ignored, as they would be out of order.
+   */
+  prime(intervals: readonly IntervalMessage[]): void {
+    if (this.closed || this.currentInterval >= 0) return;
+    for (const m of intervals) this.history.push(m);
+  }
+
   onInterval(msg: IntervalMessage): void {
     if (this.closed) return;
     this.currentInterval = msg.index;

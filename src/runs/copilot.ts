@@ -7,12 +7,12 @@
 import type { CopilotSession } from '../copilot/session';
 import type { DecisionWriter } from '../copilot/decisions';
 import type { HyperparamValues } from '../shared/hyperparams';
-import type { HelloMessage } from '../shared/protocol';
+import type { HelloMessage, IntervalMessage } from '../shared/protocol';
 import type { Disposable } from './emitter';
 import type { Run, RunAttachment } from './run';
 
 /** The parts of a co-pilot session the run drives. */
-export type CopilotLike = Pick<CopilotSession, 'onInterval' | 'setValues' | 'close'>;
+export type CopilotLike = Pick<CopilotSession, 'onInterval' | 'setValues' | 'close'> & Partial<Pick<CopilotSession, 'prime'>>;
 
 export interface CopilotContext {
   run: Run;
@@ -34,17 +34,33 @@ export function copilotAttachment(create: (ctx: CopilotContext) => CopilotLike):
     session: () => current,
     attach(run: Run): Disposable {
       const subs: Disposable[] = [];
+      // A resumed segment's session first reads the run's earlier intervals from disk; the
+      // intervals that arrive meanwhile wait (in order) so the history stays in step order.
+      let waiting: IntervalMessage[] | null = null;
       const make = (hello: HelloMessage): void => {
-        current = create({
+        const session = create({
           run,
           hello,
           apply: (values, reason) => void run.setHyperparams(values, 'copilot', reason),
           writer: { write: (record) => run.appendDecision(record) },
         });
+        current = session;
+        if (run.resumedFromStep <= 0 || !session.prime) return;
+        const queue: IntervalMessage[] = [];
+        waiting = queue;
+        const release = (): void => {
+          if (waiting === queue) waiting = null;
+          for (const m of queue) session.onInterval(m);
+        };
+        // priorIntervals never rejects (a read failure is a run warning and an empty history).
+        void run.priorIntervals().then((prior) => {
+          session.prime?.(prior);
+          release();
+        });
       };
       if (run.hello) make(run.hello);
       subs.push(run.on('hello', make));
-      subs.push(run.on('interval', (m) => current?.onInterval(m)));
+      subs.push(run.on('interval', (m) => (waiting ? waiting.push(m) : current?.onInterval(m))));
       subs.push(run.on('applied', (r) => r.author !== 'copilot' && current?.setValues(r.values)));
       return {
         dispose: () => {

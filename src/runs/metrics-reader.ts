@@ -10,6 +10,7 @@ import { statSync } from 'node:fs';
 import { isNonNegativeInteger, isRecord } from '../shared/guards';
 import { streamJsonl } from './jsonl';
 import type { RunStore } from './store';
+import type { IntervalMessage } from '../shared/protocol';
 import { checkMetricLine, type MetricPoint, type RunRecord } from './types';
 
 export interface MetricsReadReport {
@@ -239,4 +240,43 @@ export async function downsampleMetrics(
     while (readStates.size > READ_STATES_KEPT) readStates.delete(readStates.keys().next().value!);
   }
   return out;
+}
+
+/**
+ * The intervals of a run before `upToStep`, rebuilt from its metrics (what a resumed segment's
+ * co-pilot history starts from: the window of returns, the best so far, the run's first
+ * interval as the baseline of the scale-free features). Interval i covers steps
+ * (i·K, (i+1)·K]; a last partial one ends at `upToStep`. Episodes come from
+ * `charts/episodic_return` / `charts/episodic_length`, diagnostics are the means of the
+ * `losses/*` scalars in the interval; lines superseded by a replay are left out. Throughput and
+ * values are not on disk as intervals: `sps` is 0 and `values` empty.
+ */
+export async function priorIntervals(store: RunStore, id: string, upToStep: number, interval: number): Promise<IntervalMessage[]> {
+  if (!(upToStep > 0) || !(interval > 0)) return [];
+  const byIndex = new Map<number, { returns: number[]; lengths: number[]; sums: Map<string, { sum: number; n: number }> }>();
+  await streamMetrics(store, id, (p) => {
+    if (p.step <= 0 || p.step > upToStep) return;
+    const index = Math.ceil(p.step / interval) - 1;
+    let b = byIndex.get(index);
+    if (!b) byIndex.set(index, (b = { returns: [], lengths: [], sums: new Map() }));
+    for (const [k, v] of Object.entries(p.scalars)) {
+      if (!Number.isFinite(v)) continue;
+      if (k === 'charts/episodic_return') b.returns.push(v);
+      else if (k === 'charts/episodic_length') b.lengths.push(v);
+      else if (k.startsWith('losses/')) {
+        const s = b.sums.get(k) ?? { sum: 0, n: 0 };
+        s.sum += v;
+        s.n++;
+        b.sums.set(k, s);
+      }
+    }
+  });
+  return [...byIndex.keys()]
+    .sort((a, b) => a - b)
+    .map((index) => {
+      const b = byIndex.get(index)!;
+      const diagnostics: Record<string, number> = {};
+      for (const [k, s] of b.sums) diagnostics[k] = s.sum / s.n;
+      return { type: 'interval', index, step: Math.min(upToStep, (index + 1) * interval), episodeReturns: b.returns, episodeLengths: b.lengths, diagnostics, sps: 0, values: {} };
+    });
 }

@@ -27,6 +27,7 @@ import { hashCheckpoint } from './checkpoint-hash';
 import { isInside } from './ids';
 import { appendLines, RunWriteError, terminatePartialLine } from './jsonl';
 import { LineSplitter } from './lines';
+import { priorIntervals } from './metrics-reader';
 import type { NodeBinary } from './node-binary';
 import type { RunPaths, RunStore } from './store';
 import type { TrainerEntry } from './trainer-entry';
@@ -196,6 +197,20 @@ export class Run extends TypedEmitter<RunEvents> {
   }
   get hello(): HelloMessage | undefined {
     return this.helloMsg;
+  }
+  /** The step this segment resumed from (0 for a first start). */
+  get resumedFromStep(): number {
+    return this.launchOptions.resumeFrom?.step ?? 0;
+  }
+  /**
+   * The run's intervals before this segment's resume step, rebuilt from metrics.jsonl (none on a
+   * first start): so a resumed run's co-pilot history continues instead of starting over.
+   */
+  priorIntervals(): Promise<IntervalMessage[]> {
+    return priorIntervals(this.store, this.id, this.resumedFromStep, this.record.spec.interval).catch((e: unknown) => {
+      this.warn(`could not read this run's earlier metrics for the co-pilot (${(e as Error).message}); its history starts at step ${this.resumedFromStep}`);
+      return [];
+    });
   }
   /** Hyperparameter values in force (as last applied). */
   get values(): HyperparamValues {
