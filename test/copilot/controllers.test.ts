@@ -5,6 +5,8 @@ import type { ControllerInput } from '../../src/copilot/controllers/types';
 import { TrainingHistory, summaryFeatures, type TrainingSummary } from '../../src/copilot/summary';
 import type { HyperparamValues } from '../../src/shared/hyperparams';
 import { SPACE, VALUES, interval } from './fixtures';
+import { clampProposal } from '../../src/copilot/safety';
+import { resolveValues, spaceFor } from '../../src/rl/algos';
 
 function input(summary: TrainingSummary, values: HyperparamValues = VALUES): ControllerInput {
   return { summary, space: SPACE, values, features: summaryFeatures(summary, SPACE), signal: new AbortController().signal };
@@ -49,6 +51,22 @@ test('the default schedule decays learning_rate and clip_range from their curren
   const out = await c.decide(input(h.push(interval(9, [10]))));
   assert.ok(Math.abs((out.proposal!.changes.learning_rate as number) - 3e-5) < 1e-15);
   assert.ok(Math.abs((out.proposal!.changes.clip_range as number) - 0.1) < 1e-12);
+});
+
+test("a schedule replaces the parameter's own linear schedule (PPO lr_schedule / clip_range_schedule) instead of compounding with it", async () => {
+  const space = spaceFor('ppo');
+  const values = resolveValues('ppo', 'CartPole-v1'); // the zoo preset: lr_schedule and clip_range_schedule linear
+  assert.equal(values.lr_schedule, 'linear');
+  const c = new ScheduleController({ learning_rate: { kind: 'linear', from: 1e-3, to: 1e-4 } });
+  const h = new TrainingHistory('ppo', 'CartPole-v1', 10_000);
+  const decide = async (v: HyperparamValues) => (await c.decide({ summary: h.push(interval(4, [10])), space, values: v, features: [], signal: new AbortController().signal })).proposal!;
+  const first = await decide(values);
+  assert.equal(first.changes.lr_schedule, 'constant');
+  assert.equal(first.changes.clip_range_schedule, undefined, 'clip_range is not scheduled here: its own schedule stays');
+  assert.match(first.rationale, /lr_schedule linear → constant \(this schedule replaces it; both would compound\)/);
+  assert.deepEqual(clampProposal(first.changes, space, values).values.lr_schedule, 'constant', 'the safety rules let it through');
+  const later = await decide({ ...values, lr_schedule: 'constant' });
+  assert.equal(later.changes.lr_schedule, undefined);
 });
 
 test('heuristic kl-high: KL far above target lowers the learning rate', async () => {

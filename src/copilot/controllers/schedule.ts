@@ -91,6 +91,13 @@ export function defaultSchedule(space: readonly HyperparamSpec[], values: Hyperp
   return out;
 }
 
+/**
+ * A parameter's own in-trainer schedule (PPO: `lr_schedule`, `clip_range_schedule`: "linear"
+ * multiplies the value by the remaining fraction of the budget at every update). Left on, it
+ * would multiply the value this controller sets by that fraction again: the two compound.
+ */
+const OWN_SCHEDULE: Readonly<Record<string, string>> = { learning_rate: 'lr_schedule', clip_range: 'clip_range_schedule' };
+
 export class ScheduleController implements Controller {
   readonly name = 'schedule';
 
@@ -114,6 +121,12 @@ export class ScheduleController implements Controller {
       if (spec?.type === 'int') v = Math.round(v);
       changes[name] = v;
       parts.push(`${name} → ${fmt(v)} (schedule ${JSON.stringify(s)})`);
+      const own = OWN_SCHEDULE[name];
+      const ownSpec = own ? input.space.find((p) => p.name === own) : undefined;
+      if (own && ownSpec?.mutable && input.values[own] === 'linear' && ownSpec.choices?.includes('constant')) {
+        changes[own] = 'constant';
+        parts.push(`${own} linear → constant (this schedule replaces it; both would compound)`);
+      }
     }
     return {
       proposal: {
