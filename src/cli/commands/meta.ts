@@ -5,6 +5,8 @@
 //   train    retrains the embedded controller from a dataset (seeded, reproducible) and writes
 //            the weights file the co-pilot loads (default models/embedded/weights.json)
 //   latency  prints the embedded controller's load time and decision time (medians)
+//   combine  one weights file from a first network and a fallback one for other environments
+//            (with the environments a bench validated the fallback on)
 //   ablate   LLM prompt ablations (zero-/few-shot × with/without decision history) against
 //            the oracle's targets; needs an Ollama server
 
@@ -12,7 +14,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { flag, flagAll, type FlagSpec, formatFlagHelp, has, intFlag, parseArgs, UsageError } from '../args';
 import type { CliIO, Command } from '../command';
-import { EmbeddedController, defaultWeightsPath, loadEmbeddedWeights } from '../../copilot/controllers/embedded';
+import { type EmbeddedAlgoModel, type EmbeddedWeights, EmbeddedController, checkEmbeddedWeights, defaultWeightsPath, loadEmbeddedWeights } from '../../copilot/controllers/embedded';
 import { clampProposal } from '../../copilot/safety';
 import { summaryFeatures } from '../../copilot/summary';
 import { spaceFor } from '../../rl/algos/index';
@@ -29,7 +31,9 @@ import { expandSuite, loadSuite } from '../../bench/suite';
 const FLAGS: Record<string, FlagSpec> = {
   data: { value: true, repeat: true, description: 'dataset folder (train, ablate); train takes several (repeat the flag)' },
   out: { value: true, description: 'train: weights file to write (default models/embedded/weights.json)' },
-  weights: { value: true, description: 'latency: weights file (default the shipped one)' },
+  weights: { value: true, description: 'latency, es: weights file (default the shipped one); combine: the first network\'s file' },
+  fallback: { value: true, description: 'combine: the weights file whose networks decide on environments the first ones do not act on' },
+  'validated-on': { value: true, repeat: true, description: 'combine: an environment the fallback was not trained on where a bench showed it helps without harm (repeatable)' },
   seed: { value: true, description: `train: seed (default ${DEFAULT_TRAIN.seed})` },
   epochs: { value: true, description: `train: epochs (default ${DEFAULT_TRAIN.epochs})` },
   hidden: { value: true, description: `train: hidden units (default ${DEFAULT_TRAIN.hidden})` },
@@ -61,6 +65,7 @@ const USAGE = `Usage:
   hyperprompt meta es --suite FILE [--weights FILE] [--out FILE] [--algo ppo] [--generations N] [--pairs N] [--sigma X] [--es-lr X] [--scope output|all] [--seed N]
   hyperprompt meta gap --bench DIR [--bench DIR2 ...] [--report FILE] [--json]
   hyperprompt meta latency [--weights FILE] [--repeats N]
+  hyperprompt meta combine --weights FILE --fallback FILE [--validated-on ENV ...] --out FILE
   hyperprompt meta ablate --data DIR [--ollama-host URL] [--ollama-model NAME] [--limit N] [--report FILE]
 
 Meta-training: retrain the embedded controller, time it, or run the LLM prompt ablations.
@@ -175,6 +180,38 @@ async function train(args: ReturnType<typeof parseArgs>, io: CliIO): Promise<num
     io.stdout.write(`measured gain of the proposals (relative to ${o.gainNorm === 'keep' ? "keep's score" : "the env's reference range"}): train ${g(gt)}; validation ${g(gv)}\n`);
     io.stdout.write(`wrote ${out} (${(readFileSync(out).length / 1024).toFixed(1)} KiB) in ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU\n`);
   }
+  return 0;
+}
+
+/** `meta combine`: the first file's networks, and the fallback file's as `fallback` (checked as one file). */
+function combine(args: ReturnType<typeof parseArgs>, io: CliIO): number {
+  const first = flag(args, 'weights');
+  const second = flag(args, 'fallback');
+  const outFlag = flag(args, 'out');
+  if (!first || !second || !outFlag) throw new UsageError('meta combine needs --weights FILE (the first networks), --fallback FILE and --out FILE');
+  const a = loadEmbeddedWeights(resolve(io.cwd, first));
+  const b = loadEmbeddedWeights(resolve(io.cwd, second));
+  if (a.factors.length !== b.factors.length || a.factors.some((f, i) => Math.abs(f - b.factors[i]!) > 1e-12))
+    throw new UsageError(`the two files step by different factors (${a.factors.join(', ')} and ${b.factors.join(', ')}); retrain one with the other's`);
+  const validated = flagAll(args, 'validated-on');
+  const fallback: Record<string, EmbeddedAlgoModel> = {};
+  for (const [algo, m] of Object.entries(b.models)) {
+    if (!a.models[algo]) throw new UsageError(`${second} has a network for ${algo} but ${first} does not: a fallback needs a first network to fall back from`);
+    if (validated.length && !m.envs) throw new UsageError(`${second}'s ${algo} network names no training environments ("envs"), so it already acts everywhere; --validated-on would change nothing`);
+    const extra = validated.filter((e) => !(m.envs ?? []).includes(e));
+    fallback[algo] = { ...m, ...(extra.length ? { validatedEnvs: [...new Set([...(m.validatedEnvs ?? []), ...extra])] } : {}) };
+  }
+  const combined: EmbeddedWeights = { ...a, fallback, provenance: { ...(a.provenance ?? {}), combinedWith: { fallback: second, fallbackProvenance: b.provenance ?? null, validatedOn: validated } } };
+  const c = checkEmbeddedWeights(JSON.parse(JSON.stringify(combined)));
+  if (!c.ok) throw new Error(`the combined weights are not valid: ${c.error}`);
+  const out = resolve(io.cwd, outFlag);
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(combined)}\n`);
+  renameSync(tmp, out);
+  const ctl = new EmbeddedController({ weights: combined });
+  const d = ctl.describe();
+  io.stdout.write(`meta combine: wrote ${out}: first networks act on ${JSON.stringify(d.envs)}, the fallback on ${JSON.stringify(d.fallbackEnvs)}\n`);
   return 0;
 }
 
@@ -304,8 +341,9 @@ export const meta: Command = {
       if (sub === 'latency') return await latency(args, io);
       if (sub === 'es') return await es(args, io);
       if (sub === 'gap') return gap(args, io);
+      if (sub === 'combine') return combine(args, io);
       if (sub === 'ablate') return await ablate(args, io);
-      throw new UsageError(`unknown meta subcommand "${sub}" (valid: train, es, gap, latency, ablate)`);
+      throw new UsageError(`unknown meta subcommand "${sub}" (valid: train, es, gap, latency, combine, ablate)`);
     } catch (e) {
       if (e instanceof UsageError) {
         io.stderr.write(`hyperprompt meta: ${e.message}\n`);

@@ -51,6 +51,16 @@ export interface EmbeddedAlgoModel {
    * (bench/results/meta/cross-env). Absent: no gate (files from before it).
    */
   envs?: string[];
+  /**
+   * Optional: environments the model was not trained on where a bench showed it helps without
+   * harm (bench/results/meta/cross-env). The environment gate lets it act there too.
+   */
+  validatedEnvs?: string[];
+}
+
+/** The environments a model acts on: its training ones and the validated ones; null = any. */
+export function actsOn(m: EmbeddedAlgoModel): string[] | null {
+  return m.envs ? [...m.envs, ...(m.validatedEnvs ?? [])] : null;
 }
 
 export interface EmbeddedWeights {
@@ -58,12 +68,46 @@ export interface EmbeddedWeights {
   /** Multiplicative steps, one of which is exactly 1 ("keep"). */
   factors: number[];
   models: Record<string, EmbeddedAlgoModel>;
+  /**
+   * Optional, per algorithm: a second network for environments outside the first one's (a
+   * model trained on several environments with scale-free features), acting on its own `envs`
+   * and `validatedEnvs`. The first network decides wherever it acts; elsewhere this one does.
+   */
+  fallback?: Record<string, EmbeddedAlgoModel>;
   /** How the file was made (dataset, seed, epochs, accuracy): shown by `describe()`. */
   provenance?: Record<string, unknown>;
 }
 
 function numbers(v: unknown, n: number | null): v is number[] {
   return Array.isArray(v) && (n === null || v.length === n) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+}
+
+/** What is wrong with one network (null: nothing). */
+function checkModel(at: string, m: unknown, factors: number[]): string | null {
+  if (!isRecord(m)) return `${at} is not an object`;
+  if (!Array.isArray(m.features) || !m.features.every((f) => typeof f === 'string')) return `${at}.features must be a list of feature names`;
+  if (!Array.isArray(m.params) || m.params.length === 0 || !m.params.every((p) => typeof p === 'string')) return `${at}.params must name the hyperparameters decided`;
+  const nf = m.features.length;
+  if (m.ranges !== undefined) {
+    if (!isRecord(m.ranges)) return `${at}.ranges must map feature names to [min, max]`;
+    for (const [f, r] of Object.entries(m.ranges)) if (!numbers(r, 2) || r[0] > r[1]) return `${at}.ranges.${f} must be [min, max] with min ≤ max`;
+  }
+  if (m.envs !== undefined && (!Array.isArray(m.envs) || m.envs.length === 0 || !m.envs.every((e) => typeof e === 'string' && e !== '')))
+    return `${at}.envs must list the environment ids the model was trained on`;
+  if (!numbers(m.mean, nf) || !numbers(m.std, nf) || m.std.some((s) => s <= 0)) return `${at}.mean and .std must be ${nf} finite numbers (std > 0)`;
+  if (!Array.isArray(m.layers) || m.layers.length === 0) return `${at}.layers must list at least one layer`;
+  let width = nf;
+  for (const [i, l] of m.layers.entries()) {
+    if (!isRecord(l) || l.inputs !== width || typeof l.outputs !== 'number' || !Number.isInteger(l.outputs) || l.outputs < 1)
+      return `${at}.layers[${i}] must take ${width} inputs and give a positive integer number of outputs`;
+    if (!numbers(l.w, l.inputs * l.outputs) || !numbers(l.b, l.outputs)) return `${at}.layers[${i}] needs ${l.inputs * l.outputs} finite weights and ${l.outputs} biases`;
+    width = l.outputs;
+  }
+  if (width !== m.params.length * factors.length) return `${at}: the last layer gives ${width} outputs, expected ${m.params.length} params × ${factors.length} factors`;
+  if (m.validatedEnvs !== undefined && (!Array.isArray(m.validatedEnvs) || !m.validatedEnvs.every((e) => typeof e === 'string' && e !== '')))
+    return `${at}.validatedEnvs must list environment ids`;
+  if (m.validatedEnvs !== undefined && m.envs === undefined) return `${at}.validatedEnvs needs .envs (the environments it was trained on)`;
+  return null;
 }
 
 /** Checks a parsed weights file: shapes consistent, every number finite. */
@@ -75,27 +119,16 @@ export function checkEmbeddedWeights(v: unknown): Check<EmbeddedWeights> {
   if (!isRecord(v.models)) return fail('"models" must map algorithm names to networks');
   const factors = v.factors;
   for (const [algo, m] of Object.entries(v.models)) {
-    const at = `models.${algo}`;
-    if (!isRecord(m)) return fail(`${at} is not an object`);
-    if (!Array.isArray(m.features) || !m.features.every((f) => typeof f === 'string')) return fail(`${at}.features must be a list of feature names`);
-    if (!Array.isArray(m.params) || m.params.length === 0 || !m.params.every((p) => typeof p === 'string')) return fail(`${at}.params must name the hyperparameters decided`);
-    const nf = m.features.length;
-    if (m.ranges !== undefined) {
-      if (!isRecord(m.ranges)) return fail(`${at}.ranges must map feature names to [min, max]`);
-      for (const [f, r] of Object.entries(m.ranges)) if (!numbers(r, 2) || r[0] > r[1]) return fail(`${at}.ranges.${f} must be [min, max] with min ≤ max`);
+    const bad = checkModel(`models.${algo}`, m, factors);
+    if (bad) return fail(bad);
+  }
+  if (v.fallback !== undefined) {
+    if (!isRecord(v.fallback)) return fail('"fallback" must map algorithm names to networks');
+    for (const [algo, m] of Object.entries(v.fallback)) {
+      const bad = checkModel(`fallback.${algo}`, m, factors);
+      if (bad) return fail(bad);
+      if (!isRecord(v.models[algo])) return fail(`fallback.${algo} has no first network (models.${algo}) to fall back from`);
     }
-    if (m.envs !== undefined && (!Array.isArray(m.envs) || m.envs.length === 0 || !m.envs.every((e) => typeof e === 'string' && e !== '')))
-      return fail(`${at}.envs must list the environment ids the model was trained on`);
-    if (!numbers(m.mean, nf) || !numbers(m.std, nf) || m.std.some((s) => s <= 0)) return fail(`${at}.mean and .std must be ${nf} finite numbers (std > 0)`);
-    if (!Array.isArray(m.layers) || m.layers.length === 0) return fail(`${at}.layers must list at least one layer`);
-    let width = nf;
-    for (const [i, l] of m.layers.entries()) {
-      if (!isRecord(l) || l.inputs !== width || typeof l.outputs !== 'number' || !Number.isInteger(l.outputs) || l.outputs < 1)
-        return fail(`${at}.layers[${i}] must take ${width} inputs and give a positive integer number of outputs`);
-      if (!numbers(l.w, l.inputs * l.outputs) || !numbers(l.b, l.outputs)) return fail(`${at}.layers[${i}] needs ${l.inputs * l.outputs} finite weights and ${l.outputs} biases`);
-      width = l.outputs;
-    }
-    if (width !== m.params.length * factors.length) return fail(`${at}: the last layer gives ${width} outputs, expected ${m.params.length} params × ${factors.length} factors`);
   }
   return ok(v as unknown as EmbeddedWeights);
 }
@@ -219,6 +252,7 @@ export class EmbeddedController implements Controller {
   readonly weights: EmbeddedWeights;
   readonly weightsPath: string | undefined;
   private readonly nets = new Map<string, Net>();
+  private readonly fallbackNets = new Map<string, Net>();
   private readonly minMargin: number;
   private readonly anyEnv: boolean;
   /** Environments already told about the gate: the message comes once per run, the rationale every time. */
@@ -229,28 +263,63 @@ export class EmbeddedController implements Controller {
     this.weightsPath = o.weights ? undefined : (o.weightsPath ?? defaultWeightsPath());
     this.weights = o.weights ?? loadEmbeddedWeights(this.weightsPath);
     for (const [algo, m] of Object.entries(this.weights.models)) this.nets.set(algo, new Net(m));
+    for (const [algo, m] of Object.entries(this.weights.fallback ?? {})) this.fallbackNets.set(algo, new Net(m));
     this.minMargin = o.minMargin ?? 0;
     this.anyEnv = o.anyEnv ?? false;
     this.keepIndex = this.weights.factors.indexOf(1);
   }
 
   describe(): Record<string, unknown> {
-    const envs = Object.fromEntries(Object.entries(this.weights.models).map(([a, m]) => [a, m.envs ?? 'any']));
-    return { controller: 'embedded', weights: this.weightsPath ?? '(in memory)', factors: this.weights.factors, algos: Object.keys(this.weights.models), envs, anyEnv: this.anyEnv, minMargin: this.minMargin, provenance: this.weights.provenance ?? null };
+    const envs = Object.fromEntries(Object.entries(this.weights.models).map(([a, m]) => [a, actsOn(m) ?? 'any']));
+    const fallback = Object.fromEntries(Object.entries(this.weights.fallback ?? {}).map(([a, m]) => [a, actsOn(m) ?? 'any']));
+    return {
+      controller: 'embedded',
+      weights: this.weightsPath ?? '(in memory)',
+      factors: this.weights.factors,
+      algos: Object.keys(this.weights.models),
+      envs,
+      ...(this.weights.fallback ? { fallbackEnvs: fallback } : {}),
+      anyEnv: this.anyEnv,
+      minMargin: this.minMargin,
+      provenance: this.weights.provenance ?? null,
+    };
+  }
+
+  /**
+   * The network that decides for an algorithm on an environment: the first one where it acts
+   * (its `envs` and `validatedEnvs`, or anywhere without `envs`), else the fallback where it
+   * acts, else (with `anyEnv`) the first. `gated` lists where some network would act.
+   */
+  netFor(algo: string, env: string | undefined): { net: Net; fallback: boolean } | { gated: string[]; where: string } | null {
+    const first = this.nets.get(algo);
+    if (!first) return null;
+    const fb = this.fallbackNets.get(algo);
+    const acts = (n: Net): boolean => {
+      const e = actsOn(n.model);
+      return e === null || env === undefined || e.includes(env);
+    };
+    if (acts(first)) return { net: first, fallback: false };
+    if (fb && acts(fb)) return { net: fb, fallback: true };
+    if (this.anyEnv) return { net: first, fallback: false };
+    const gated = [...new Set([...(actsOn(first.model) ?? []), ...(fb ? (actsOn(fb.model) ?? []) : [])])];
+    const measured = [first.model, fb?.model].some((m) => m?.validatedEnvs?.length);
+    return { gated, where: measured ? `acts only on ${gated.join(', ')} (where it was trained or measured)` : `was trained on ${gated.join(', ')} only` };
   }
 
   /** Per-parameter step distributions for a feature vector, or null when no network covers the algorithm. */
-  distributions(algo: string, features: readonly number[], space: readonly HyperparamSpec[]): HeadDistribution[] | null {
-    const net = this.nets.get(algo);
-    if (!net) return null;
+  distributions(algo: string, features: readonly number[], space: readonly HyperparamSpec[], env?: string): HeadDistribution[] | null {
+    const pick = this.netFor(algo, env);
+    if (!pick || !('net' in pick)) return null;
+    const net = pick.net;
     const logits = net.forward(features, featureNames(space));
     const k = this.weights.factors.length;
     return net.model.params.map((param, p) => ({ param, probs: softmax(logits.subarray(p * k, (p + 1) * k)) }));
   }
 
   /** The first gated feature outside its training range, if any (the live layout is `featureNames(space)`). */
-  outOfRange(algo: string, features: readonly number[], space: readonly HyperparamSpec[]): { feature: string; value: number; range: [number, number] } | null {
-    const ranges = this.nets.get(algo)?.model.ranges;
+  outOfRange(algo: string, features: readonly number[], space: readonly HyperparamSpec[], env?: string): { feature: string; value: number; range: [number, number] } | null {
+    const pick = this.netFor(algo, env);
+    const ranges = pick && 'net' in pick ? pick.net.model.ranges : undefined;
     if (!ranges) return null;
     const names = featureNames(space);
     for (const [f, range] of Object.entries(ranges)) {
@@ -262,24 +331,26 @@ export class EmbeddedController implements Controller {
   }
 
   async decide(input: ControllerInput): Promise<ControllerOutput> {
-    const envs = this.nets.get(input.summary.algo)?.model.envs;
-    if (envs && !this.anyEnv && !envs.includes(input.summary.env)) {
+    const pick = this.netFor(input.summary.algo, input.summary.env);
+    if (pick && 'gated' in pick) {
       const first = !this.warnedEnvs.has(input.summary.env);
       this.warnedEnvs.add(input.summary.env);
       return {
         proposal: {
           changes: {},
-          rationale: `Keeping every value: the embedded model was trained on ${envs.join(', ')} only, and on environments it had not seen its advice made runs worse; for ${input.summary.env} use an Ollama model or the heuristic controller, or train the model on it ("hyperprompt collect", then "hyperprompt meta train").`,
+          rationale: `Keeping every value: the embedded model ${pick.where}, and on environments it had not seen its advice made runs worse; for ${input.summary.env} use an Ollama model or the heuristic controller, or train the model on it ("hyperprompt collect", then "hyperprompt meta train").`,
         },
-        ...(first ? { messages: [`embedded: trained on ${envs.join(', ')} only, so it keeps every value on ${input.summary.env}; use the ollama or heuristic controller for advice here`] } : {}),
+        ...(first ? { messages: [`embedded: ${pick.where.replace(/^was /, '')}, so it keeps every value on ${input.summary.env}; use the ollama or heuristic controller for advice here`] } : {}),
       };
     }
-    const out = this.outOfRange(input.summary.algo, input.features, input.space);
+    const env = input.summary.env;
+    const by = pick && 'net' in pick && pick.fallback ? `the embedded model's network for ${env} (trained on ${(pick.net.model.envs ?? []).join(', ')})` : 'the embedded model';
+    const out = this.outOfRange(input.summary.algo, input.features, input.space, env);
     if (out)
       return {
         proposal: { changes: {}, rationale: `Keeping every value: ${out.feature} is ${fmt(out.value)}, outside the range the model was trained on (${fmt(out.range[0])} to ${fmt(out.range[1])}), where its advice would be extrapolation.` },
       };
-    const heads = this.distributions(input.summary.algo, input.features, input.space);
+    const heads = this.distributions(input.summary.algo, input.features, input.space, env);
     if (!heads)
       return {
         proposal: { changes: {}, rationale: `The embedded model has no network for ${input.summary.algo} (it has: ${Object.keys(this.weights.models).join(', ')}); nothing changes.` },
@@ -317,7 +388,7 @@ export class EmbeddedController implements Controller {
     return {
       proposal: {
         changes,
-        rationale: `The embedded model rates ${b.param} ×${fmt(b.factor)} (${fmt(cur)} → ${fmt(next)}) at ${fmt(b.p)} against ${fmt(b.keep)} for keeping it, the widest margin over keep among the parameters it decides.`,
+        rationale: `${by[0]!.toUpperCase()}${by.slice(1)} rates ${b.param} ×${fmt(b.factor)} (${fmt(cur)} → ${fmt(next)}) at ${fmt(b.p)} against ${fmt(b.keep)} for keeping it, the widest margin over keep among the parameters it decides.`,
         confidence: b.p,
       },
     };
