@@ -51,7 +51,7 @@ export function describeEvent(e: CopilotEvent): string | null {
       if (r.outcome !== 'no-change' || r.decidedBy !== null) return null;
       const why = r.proposal?.rationale ? plainText(r.proposal.rationale, 300) : 'no change proposed';
       const notes = describeNotes(r.safety);
-      return `co-pilot: interval ${r.interval}, ${r.fallback ? r.fallback.controller : r.controller} keeps every value: ${why}${notes.length ? ` (safety ${notes.join('; ')})` : ''}`;
+      return `co-pilot: interval ${r.interval} (${r.fallback ? r.fallback.controller : r.controller}, no change): ${why}${notes.length ? ` (safety ${notes.join('; ')})` : ''}`;
     }
     case 'fallback':
       return `co-pilot: ${e.controller} decided interval ${e.interval} instead: ${plainText(e.reason, 300)}`;

@@ -74,10 +74,10 @@ test("a controller's keep is one line with its reason; a change is not printed t
   t.session.onInterval(interval(0, [10])); // nothing fires: the heuristic keeps
   await t.session.idle();
   assert.deepEqual(t.applied, []);
-  assert.match(t.out(), /^co-pilot: interval 0, heuristic keeps every value: .+\n$/);
+  assert.match(t.out(), /^co-pilot: interval 0 \(heuristic, no change\): .+\n$/);
   t.session.onInterval(interval(1, [10], { diagnostics: { 'losses/approx_kl': 0.3 } }));
   await t.session.idle();
-  assert.equal(t.out().match(/keeps every value/g)?.length, 1, 'an applied change prints its own line, not a keep');
+  assert.equal(t.out().match(/no change\)/g)?.length, 1, 'an applied change prints its own line, not a keep');
   assert.match(t.out(), /co-pilot: learning_rate 3e-4 → 1.5e-4 \(auto\)/);
   await t.session.close();
   t.terminal.dispose();

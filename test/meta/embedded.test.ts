@@ -96,6 +96,13 @@ test('the shipped weights load in < 50 ms and decide in < 1 ms (medians) on a re
   const { spaceFor } = await import('../../src/rl/algos/index');
   const names = featureNames(spaceFor('ppo'));
   for (const f of w.models.ppo!.features) assert.ok(names.includes(f), `feature ${f} is in the live layout`);
+  for (const f of w.fallback?.ppo?.features ?? []) assert.ok(names.includes(f), `fallback feature ${f} is in the live layout`);
+  // Where the shipped file acts (bench/results/meta/cross-env, parts 4-5): its CartPole network on
+  // CartPole; the two-env network on Pendulum (trained) and Acrobot (validated); nowhere else.
+  const shipped = new EmbeddedController({ weightsPath: path });
+  const pick = (env: string) => shipped.netFor('ppo', env);
+  for (const [env, fallback] of [['CartPole-v1', false], ['Pendulum-v1', true], ['Acrobot-v1', true]] as const) assert.equal((pick(env) as { fallback?: boolean }).fallback, fallback, env);
+  assert.ok('gated' in (pick('MountainCar-v0') as object), 'MountainCar: every value kept');
   const s = summary(40);
   const space = spaceFor('ppo');
   const values: Record<string, number | string | boolean> = {};
