@@ -24,7 +24,7 @@ export const ALGORITHMS: readonly { id: string; label: string; actions: 'discret
 export const CONTROLLERS: readonly { id: string; label: string; detail: string }[] = [
   { id: 'ollama', label: 'LLM co-pilot (Ollama)', detail: 'a local model via Ollama; the fallback controller setting decides when it is unreachable' },
   { id: 'vscode-lm', label: 'LLM co-pilot (VS Code language model)', detail: 'a chat model available in VS Code (vscode.lm)' },
-  { id: 'embedded', label: 'Embedded learned controller', detail: 'the shipped small learned model: no server, no GPU; it acts only on the environments it was trained on (the shipped one: CartPole-v1)' },
+  { id: 'embedded', label: 'Embedded learned controller', detail: 'the shipped small learned model: no server, no GPU; it acts only on the environments it was trained or validated on (the shipped one, PPO: CartPole-v1, Pendulum-v1, Acrobot-v1)' },
   { id: 'heuristic', label: 'Heuristic rules', detail: 'documented rules on KL, entropy, plateaus and value loss' },
   { id: 'schedule', label: 'Schedule', detail: 'linear decay of the learning rate and clip range' },
   { id: 'static', label: 'Static', detail: 'never changes anything (a baseline)' },
