@@ -203,7 +203,7 @@ test('usage errors say what is missing', async () => {
   assert.match(x.err(), /no dataset/);
   const m = io(root);
   assert.equal(await meta.run(['frobnicate'], m), 2);
-  assert.match(m.err(), /valid: train, es, gap, latency, ablate/);
+  assert.match(m.err(), /valid: train, es, gap, latency, combine, ablate/);
 });
 
 test('the shipped Modelfiles parse: fine-tuned (FROM + ADAPTER) and few-shot (dataset MESSAGEs), both with the generic SYSTEM', async () => {
