@@ -157,10 +157,6 @@ export class CopilotSession {
   }
 
   /**
-   * The end of an interval. Returns at once: the controller runs in the background, and
-   * at most one decision is in flight (an interval that ends meanwhile only updates the history).
-   */
-  /**
    * Intervals from before this session (a resumed run's earlier segments, rebuilt from its
    * metrics): they fill the history — the window of returns, the best so far, the baseline of
    * the scale-free features — without a decision. Call before the first `onInterval`; later
@@ -171,6 +167,10 @@ export class CopilotSession {
     for (const m of intervals) this.history.push(m);
   }
 
+  /**
+   * The end of an interval. Returns at once: the controller runs in the background, and
+   * at most one decision is in flight (an interval that ends meanwhile only updates the history).
+   */
   onInterval(msg: IntervalMessage): void {
     if (this.closed) return;
     this.currentInterval = msg.index;

@@ -45,10 +45,11 @@ export interface EmbeddedAlgoModel {
    */
   ranges?: Record<string, [number, number]>;
   /**
-   * Optional: the environments of the training examples. On any other (but `validatedEnvs`, and
-   * those of a fallback network) the controller keeps every value: models trained on CartPole alone, raw or scale-free features alike, took PPO's
-   * tuned start on Acrobot from AUC 0.41 to 0.00 and on Pendulum from 0.62 to 0.10
-   * (bench/results/meta/cross-env). Absent: no gate (files from before it).
+   * Optional: the environments of the training examples. On any other (but `validatedEnvs`,
+   * and those of a fallback network) the controller keeps every value: models trained on
+   * CartPole alone, raw or scale-free features alike, took PPO's tuned start on Acrobot from
+   * AUC 0.41 to 0.00 and on Pendulum from 0.62 to 0.10 (bench/results/meta/cross-env).
+   * Absent: no gate (files from before it).
    */
   envs?: string[];
   /**
