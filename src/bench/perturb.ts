@@ -7,7 +7,7 @@
 // what gets multiplied (as rl-baselines3-zoo samples 1 - gamma on a log scale).
 
 import type { Rng } from '../rl/rng';
-import { type HyperparamSpec, type HyperparamValues, findSpec } from '../shared/hyperparams';
+import { type HyperparamSpec, type HyperparamValues, findSpec, stepValue } from '../shared/hyperparams';
 import { PERTURBED_BY_DEFAULT } from './suite';
 
 /** The mutable numeric parameters among `wanted` (default PERTURBED_BY_DEFAULT) that the space has. */
@@ -29,20 +29,8 @@ export function perturbableParams(space: readonly HyperparamSpec[], wanted?: rea
   return out;
 }
 
-/** Parameters whose distance to 1 is perturbed rather than their value. */
-export const COMPLEMENT_PARAMS: readonly string[] = ['gamma', 'gae_lambda'];
-
-/** One parameter moved by `factor` (see the file comment), clipped, rounded for ints. */
-export function perturbValue(spec: HyperparamSpec, value: number, factor: number): number {
-  const lo = spec.min ?? -Infinity;
-  const hi = spec.max ?? Infinity;
-  let v: number;
-  if (COMPLEMENT_PARAMS.includes(spec.name) && value <= 1) v = 1 - (1 - value) * factor;
-  else if (value === 0 && spec.scale === 'linear' && Number.isFinite(lo) && Number.isFinite(hi)) v = factor > 1 ? 0.01 * (hi - lo) : 0;
-  else v = value * factor;
-  if (spec.type === 'int') v = Math.round(v);
-  return Math.min(hi, Math.max(lo, v));
-}
+/** One parameter moved by `factor` (see the file comment): the shared step (src/shared/hyperparams.ts). */
+export { COMPLEMENT_PARAMS, stepValue as perturbValue } from '../shared/hyperparams';
 
 /** Every listed parameter multiplied by one of `factors`, drawn uniformly per parameter. */
 export function perturbValues(values: HyperparamValues, space: readonly HyperparamSpec[], params: readonly string[], factors: readonly number[], rng: Rng): HyperparamValues {
@@ -51,7 +39,7 @@ export function perturbValues(values: HyperparamValues, space: readonly Hyperpar
     const spec = findSpec(space, n)!;
     const cur = values[n];
     if (typeof cur !== 'number') continue;
-    out[n] = perturbValue(spec, cur, factors[rng.int(factors.length)]!);
+    out[n] = stepValue(spec, cur, factors[rng.int(factors.length)]!);
   }
   return out;
 }

@@ -38,6 +38,26 @@ export interface HyperparamSpace {
   params: HyperparamSpec[];
 }
 
+/** Parameters whose distance to 1 is scaled by a step rather than their value (horizon-like). */
+export const COMPLEMENT_PARAMS: readonly string[] = ['gamma', 'gae_lambda'];
+
+/**
+ * A value moved by a multiplicative step (a controller's step, a PBT perturbation, an oracle
+ * candidate): log- and linear-scale values are multiplied; discount-like ones have their
+ * distance to 1 multiplied; a linear value at 0 that should grow moves to 1% of its range (so
+ * an entropy coefficient can leave zero). Clipped to bounds, rounded for ints.
+ */
+export function stepValue(spec: HyperparamSpec, value: number, factor: number): number {
+  const lo = spec.min ?? -Infinity;
+  const hi = spec.max ?? Infinity;
+  let v: number;
+  if (COMPLEMENT_PARAMS.includes(spec.name) && value <= 1) v = 1 - (1 - value) * factor;
+  else if (value === 0 && spec.scale === 'linear' && Number.isFinite(lo) && Number.isFinite(hi)) v = factor > 1 ? 0.01 * (hi - lo) : 0;
+  else v = value * factor;
+  if (spec.type === 'int') v = Math.round(v);
+  return Math.min(hi, Math.max(lo, v));
+}
+
 export function findSpec(space: readonly HyperparamSpec[], name: string): HyperparamSpec | undefined {
   return space.find((p) => p.name === name);
 }

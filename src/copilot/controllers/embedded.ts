@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Check, describeValue, fail, isRecord, ok } from '../../shared/guards';
-import { type HyperparamSpec, type HyperparamValues, findSpec } from '../../shared/hyperparams';
+import { type HyperparamSpec, type HyperparamValues, findSpec, stepValue } from '../../shared/hyperparams';
 import { featureNames, fmt } from '../summary';
 import type { Controller, ControllerInput, ControllerOutput } from './types';
 
@@ -209,24 +209,8 @@ function softmax(xs: ArrayLike<number>): number[] {
   return e.map((x) => x / s);
 }
 
-/** Parameters whose distance to 1 is scaled rather than their value (horizon-like). */
-const COMPLEMENT_PARAMS = ['gamma', 'gae_lambda'];
-
-/**
- * A value moved by a multiplicative step: log- and linear-scale values are multiplied;
- * discount-like ones have their distance to 1 multiplied; a linear value at 0 that should
- * grow moves to 1% of its range (so an entropy coefficient can leave zero). Clipped to bounds.
- */
-export function stepValue(spec: HyperparamSpec, value: number, factor: number): number {
-  const lo = spec.min ?? -Infinity;
-  const hi = spec.max ?? Infinity;
-  let v: number;
-  if (COMPLEMENT_PARAMS.includes(spec.name) && value <= 1) v = 1 - (1 - value) * factor;
-  else if (value === 0 && spec.scale === 'linear' && Number.isFinite(lo) && Number.isFinite(hi)) v = factor > 1 ? 0.01 * (hi - lo) : 0;
-  else v = value * factor;
-  if (spec.type === 'int') v = Math.round(v);
-  return Math.min(hi, Math.max(lo, v));
-}
+/** The step a proposal takes: the same as the oracle's and PBT's (src/shared/hyperparams.ts). */
+export { stepValue };
 
 export interface EmbeddedOptions {
   /** A weights file other than the shipped one. */
